@@ -1,0 +1,50 @@
+"""extextcloud: move a text between two computers with a 4-letter code."""
+import os
+
+from flask import Flask
+
+from . import api, commands, config, handlers, legacy, web
+from .extensions import cors, db, limiter, migrate
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                          "migrations")
+
+
+def create_app(test_config=None):
+    """Build the app: defaults, then the environment, then ``test_config``."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(config.DEFAULTS)
+    app.config.from_mapping(config.from_environment())
+    app.config.from_mapping(test_config or {})
+    try:
+        config.finish(app.config, app.instance_path)
+    except config.ConfigError as exc:
+        raise SystemExit(f"saver: bad setting: {exc}") from None
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_extensions(app)
+    register_blueprints(app)
+    handlers.register(app)
+    commands.register(app)
+    return app
+
+
+def register_extensions(app):
+    """Bind the database, migrations, rate limits and CORS to ``app``."""
+    app.json.ensure_ascii = False
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    limiter.init_app(app)
+    extension_origins = {"origins": app.config["SAVER_CORS_ORIGINS"],
+                         "allow_headers": ["Content-Type", "X-Password", "X-Delete-Token"],
+                         "expose_headers": ["Location", "Retry-After"], "max_age": 86400}
+    # The published v1.2 popup has no host permission: its preflight must pass.
+    old_popup = {"origins": "*", "allow_headers": ["Content-Type"], "max_age": 86400}
+    cors.init_app(app, resources={r"/api/*": extension_origins,
+                                  r"/write/": old_popup, r"/load/": old_popup})
+
+
+def register_blueprints(app):
+    """Mount one blueprint per feature."""
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(legacy.bp)
+    app.register_blueprint(web.bp)

@@ -1,0 +1,63 @@
+"""The JSON API under /api/v1: parse input, call texts, shape the answer."""
+from flask import Blueprint, current_app, jsonify, url_for
+
+from . import pool, texts
+from .db import reading
+from .inputs import header_text, json_object
+from .limits import miss_limit, read_limit, write_limit
+from .openapi import document
+
+bp = Blueprint("api", __name__)
+
+
+def iso(moment):
+    """Format a naive UTC datetime as ISO 8601 with a Z."""
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+@bp.post("/texts")
+@write_limit
+def create_text():
+    """Store a text and answer its code, expiry, delete token and URL."""
+    data = json_object()
+    written = texts.write(data.get("text"), data.get("expires_in"),
+                          data.get("password"), data.get("max_views"))
+    response = jsonify(code=written.code, expires_at=iso(written.expires_at),
+                       delete_token=written.delete_token,
+                       url=url_for("web.raw", code=written.code, _external=True))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.read_text", code=written.code)
+    return response
+
+
+@bp.get("/texts/<code>")
+@read_limit
+@miss_limit
+def read_text(code):
+    """Answer the text under a code; protected texts need the X-Password header."""
+    loaded = texts.load(code, header_text("X-Password"))
+    return jsonify(code=loaded.code, text=loaded.text, created_at=iso(loaded.created_at),
+                   expires_at=iso(loaded.expires_at), views_left=loaded.views_left)
+
+
+@bp.delete("/texts/<code>")
+@read_limit
+@miss_limit
+def delete_text(code):
+    """Delete a text with the token its writer got."""
+    texts.remove(code, header_text("X-Delete-Token"))
+    return "", 204
+
+
+@bp.get("/health")
+def health():
+    """Answer whether the database answers, and how many codes are free."""
+    with reading():
+        free = pool.counts()["free"]
+    return jsonify(status="ok", free_codes=free)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Answer the OpenAPI 3 document of this API."""
+    return jsonify(document(current_app.config))

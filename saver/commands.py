@@ -1,0 +1,108 @@
+"""Operator commands under ``flask``: each prints what it did and exits non-zero on failure."""
+import functools
+import signal
+import time
+
+import click
+import schedule
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import pool, texts
+from .db import reading
+from .errors import SaverError
+
+
+def _reported(command):
+    """Turn domain and database failures into a one-line error and exit status 1."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except SaverError as exc:
+            raise click.ClickException(exc.message) from None
+        except SQLAlchemyError as exc:
+            raise click.ClickException(f"database error: {str(exc).splitlines()[0]}") from None
+    return run
+
+
+@click.command("seed-codes")
+@_reported
+def seed_codes_command():
+    """Put every code not in use into the pool (idempotent)."""
+    with click.progressbar(length=pool.space(), label="Seeding codes") as bar:
+        added = pool.seed(progress=bar.update)
+    click.echo(f"Added {added} codes to the pool.")
+    _echo_counts()
+
+
+@click.command("sweep")
+@_reported
+def sweep_command():
+    """End expired texts and return rested codes to the pool."""
+    ended, released = texts.sweep()
+    click.echo(f"Ended {ended} expired texts; returned {released} rested codes to the pool.")
+
+
+@click.command("stats")
+@_reported
+def stats_command():
+    """Print how many codes are free, live and resting."""
+    _echo_counts()
+
+
+@click.command("purge")
+@click.argument("code")
+@_reported
+def purge_command(code):
+    """End the text under CODE now; its code rests before it returns to the pool."""
+    if not texts.purge(code):
+        raise click.ClickException(f"No live text has the code {code!r}.")
+    click.echo(f"Purged the text under {code}.")
+
+
+@click.command("scheduler")
+@click.option("--every", default=60, show_default=True, type=click.IntRange(min=1),
+              help="Seconds between sweeps.")
+@_reported
+def scheduler_command(every):
+    """Run the sweep every minute until stopped (for hosts without systemd timers)."""
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    schedule.every(every).seconds.do(_sweep_logged)
+    click.echo(f"Sweeping every {every} s; stop with SIGTERM or Ctrl-C.")
+    _sweep_logged()
+    try:
+        while not stopping:
+            schedule.run_pending()
+            time.sleep(min(1, every))
+    except KeyboardInterrupt:
+        pass
+    schedule.clear()
+    click.echo("Scheduler stopped.")
+
+
+def _sweep_logged():
+    """One sweep whose failure is reported and retried at the next run."""
+    try:
+        ended, released = texts.sweep()
+    except SQLAlchemyError as exc:
+        click.echo(f"Sweep failed: {str(exc).splitlines()[0]}", err=True)
+        return
+    click.echo(f"Ended {ended} expired texts; returned {released} rested codes to the pool.")
+
+
+def _echo_counts():
+    with reading():
+        counts = pool.counts()
+    total = sum(counts.values())
+    click.echo(f"free {counts['free']}  live {counts['live']}  resting {counts['resting']}  "
+               f"total {total} of {pool.space()}")
+    if total != pool.space():
+        raise click.ClickException("The pool is not whole: run seed-codes.")
+
+
+def register(app):
+    """Add the commands to ``flask``."""
+    for command in (seed_codes_command, sweep_command, stats_command, purge_command,
+                    scheduler_command):
+        app.cli.add_command(command)

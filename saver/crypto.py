@@ -1,0 +1,73 @@
+"""Password hashing, encryption at rest and delete tokens.
+
+One scrypt run per password gives 64 bytes: the first half is the stored
+verifier, the second half the AES-GCM key of the body. The key is never
+stored, so a copied database does not reveal protected texts.
+"""
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+_R, _P = 8, 1
+_NONCE = 12
+
+
+def _scrypt(password, salt, n, r, p):
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p,
+                          maxmem=256 * r * n + (1 << 20), dklen=64)
+
+
+def hash_password(password, n):
+    """Return ``(stored_hash, key)`` for a new password with scrypt cost ``n``."""
+    salt = os.urandom(16)
+    derived = _scrypt(password, salt, n, _R, _P)
+    stored = "$".join(["scrypt", str(n), str(_R), str(_P),
+                       _b64(salt), _b64(derived[:32])])
+    return stored, derived[32:]
+
+
+def verify_password(password, stored):
+    """Return the body key when ``password`` matches ``stored``, else None."""
+    _, n, r, p, salt, verifier = stored.split("$")
+    derived = _scrypt(password, _unb64(salt), int(n), int(r), int(p))
+    if hmac.compare_digest(derived[:32], _unb64(verifier)):
+        return derived[32:]
+    return None
+
+
+def encrypt(key, plaintext, context):
+    """Encrypt ``plaintext`` bytes, bound to ``context`` (the code)."""
+    nonce = os.urandom(_NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, plaintext, context.encode())
+
+
+def decrypt(key, blob, context):
+    """Decrypt what ``encrypt`` made; raise ValueError if it was tampered with."""
+    try:
+        return AESGCM(key).decrypt(blob[:_NONCE], blob[_NONCE:], context.encode())
+    except InvalidTag:
+        raise ValueError("ciphertext does not authenticate") from None
+
+
+def new_delete_token():
+    """Return ``(token, token_hash)``; only the hash is stored."""
+    token = secrets.token_urlsafe(24)
+    return token, token_hash(token)
+
+
+def token_hash(token):
+    """Return the stored form of a delete token (tokens are random: no salt needed)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _b64(raw):
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _unb64(text):
+    return base64.b64decode(text)

@@ -1,0 +1,69 @@
+"""Engine tuning and transaction scopes shared by the domain modules.
+
+SQLite allows one writer at a time. A transaction that reads and then writes
+must take the write lock when it begins (``BEGIN IMMEDIATE``): a deferred one
+would fail at its first write whenever another writer committed meanwhile,
+without waiting for the busy timeout.
+"""
+from contextlib import contextmanager
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from .extensions import db
+
+_WRITE = "saver_write"
+
+
+@event.listens_for(Engine, "connect")
+def _tune_sqlite(dbapi_connection, _record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (see _begin_sqlite).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection):
+    if connection.dialect.name == "sqlite":
+        immediate = connection.get_execution_options().get(_WRITE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def writing():
+    """Run the block in one write transaction, committed at its end."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={_WRITE: True})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
+def reading():
+    """Run the block in one read transaction (a consistent snapshot)."""
+    session = db.session()
+    if session.in_transaction():
+        session.commit()
+    try:
+        yield session
+    finally:
+        session.rollback()
+
+
+def is_outage(exc):
+    """Return True when a database error means the database is unreachable."""
+    return isinstance(exc, OperationalError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)
+

@@ -1,0 +1,59 @@
+"""The endpoints of the published extension v1.2: same rules, the old shapes.
+
+The old popup reads only the body, so the two answers it understands
+("pw not match", "not exist") come with HTTP 200; every other failure is
+``{"status": "error"}`` with a non-2xx status, so a write failure is never
+mistaken for a code.
+"""
+from flask import Blueprint, jsonify
+
+from . import texts
+from .errors import Expired, InvalidInput, NotFound, PasswordRequired, WrongPassword
+from .handlers import describe
+from .inputs import json_object
+from .limits import miss_limit, note_miss, read_limit, write_limit
+
+bp = Blueprint("legacy", __name__)
+
+DELETE_AT = {"10min": 600, "1h": 3600, "3h": 10800}
+
+
+@bp.post("/write/")
+@write_limit
+def write():
+    """Store ``wrtext`` and answer its code as ``message``."""
+    data = json_object()
+    delete_at = data.get("wrdelete_at", "1h")
+    if delete_at not in DELETE_AT:
+        raise InvalidInput("wrdelete_at must be one of: " + ", ".join(DELETE_AT) + ".")
+    written = texts.write(data.get("wrtext"), DELETE_AT[delete_at], data.get("wrpassword"))
+    return jsonify(status="success", message=written.code)
+
+
+@bp.post("/load/")
+@read_limit
+@miss_limit
+def load():
+    """Answer the text under ``ldcode`` as ``message``."""
+    data = json_object()
+    code = data.get("ldcode")
+    try:
+        loaded = texts.load(code.strip() if isinstance(code, str) else code,
+                            data.get("ldpassword"))
+    except (NotFound, Expired):
+        note_miss()
+        return jsonify(status="error", message="not exist")
+    except (PasswordRequired, WrongPassword):
+        return jsonify(status="error", message="pw not match")
+    return jsonify(status="success", message=loaded.text)
+
+
+@bp.errorhandler(Exception)
+def old_shape_error(exc):
+    """Answer any other failure as ``{"status": "error", "message"}``."""
+    status, _, message, retry_after = describe(exc)
+    response = jsonify(status="error", message=message)
+    response.status_code = status
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(int(retry_after))
+    return response

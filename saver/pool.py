@@ -1,0 +1,123 @@
+"""The code pool: seed it, take a code from it, and return codes after their rest.
+
+Conservation: every code is in exactly one of ``free_codes``, ``texts`` or
+``resting_codes``. Each function here moves codes between those tables inside
+the caller's transaction, so the sum never changes at a commit.
+"""
+import secrets
+
+from flask import current_app
+from sqlalchemy import delete, func, insert, select, text
+
+from .codes import SPACE
+from .db import writing
+from .errors import PoolExhausted
+from .extensions import db
+from .models import FreeCode, RestingCode, Text
+
+_RANDOM_BITS = 63 - FreeCode.CODE_BITS
+# Any fixed number: two seeders on PostgreSQL queue on this advisory lock.
+_SEED_LOCK = 0x5A7E2
+_SEED_CHUNK = 1 << 18
+
+
+def space():
+    """Return the number of codes in service (all of them, unless a test shrinks it)."""
+    return current_app.config["SAVER_CODE_SPACE"] or SPACE
+
+
+def allocate():
+    """Take a random free code out of the pool and return its number.
+
+    Picks the first ticket at or after a random point (wrapping round once).
+    On PostgreSQL, ``SKIP LOCKED`` lets concurrent writers take different codes
+    without waiting; on SQLite the write transaction already serialises them.
+    """
+    start = secrets.randbelow(FreeCode.TICKET_LIMIT)
+    for lowest in (start, 0):
+        first = (select(FreeCode.ticket).where(FreeCode.ticket >= lowest)
+                 .order_by(FreeCode.ticket).limit(1)
+                 .with_for_update(skip_locked=True).scalar_subquery())
+        ticket = db.session.execute(
+            delete(FreeCode).where(FreeCode.ticket == first).returning(FreeCode.ticket)
+        ).scalar()
+        if ticket is not None:
+            return ticket & FreeCode.CODE_MASK
+    raise PoolExhausted()
+
+
+def rest(codes, until):
+    """Put codes whose text just ended to rest until ``until``."""
+    if codes:
+        db.session.execute(insert(RestingCode), [{"code": c, "until": until} for c in codes])
+
+
+def release_rested(now, batch):
+    """Return up to ``batch`` codes whose rest is over to the pool; return how many."""
+    due = (select(RestingCode.code).where(RestingCode.until <= now)
+           .order_by(RestingCode.until).limit(batch)
+           .with_for_update(skip_locked=True).scalar_subquery())
+    codes = db.session.execute(
+        delete(RestingCode).where(RestingCode.code.in_(due)).returning(RestingCode.code)
+    ).scalars().all()
+    if codes:
+        db.session.execute(insert(FreeCode), [
+            {"ticket": secrets.randbits(_RANDOM_BITS) << FreeCode.CODE_BITS | code}
+            for code in codes])
+    return len(codes)
+
+
+def counts():
+    """Return ``{"free", "live", "resting"}`` code counts from one snapshot."""
+    session = db.session
+    return {
+        "free": session.scalar(select(func.count()).select_from(FreeCode)),
+        "live": session.scalar(select(func.count()).select_from(Text)),
+        "resting": session.scalar(select(func.count()).select_from(RestingCode)),
+    }
+
+
+def seed(progress=None):
+    """Put every code in service that is nowhere else into the pool; return how many.
+
+    Idempotent and safe to run beside writers and other seeders. ``progress``
+    is called with the number of codes examined after each chunk.
+    """
+    total = space()
+    with writing() as session:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        if postgres:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SEED_LOCK})
+        if sum(counts().values()) >= total:
+            if progress:
+                progress(total)
+            return 0
+        session.execute(text("CREATE TEMPORARY TABLE taken_codes (code INTEGER PRIMARY KEY)"))
+        session.execute(text(
+            "INSERT INTO taken_codes (code) "
+            f"SELECT ticket & {FreeCode.CODE_MASK} FROM free_codes "
+            "UNION SELECT code FROM texts UNION SELECT code FROM resting_codes"))
+        added = 0
+        for lowest in range(0, total, _SEED_CHUNK):
+            highest = min(lowest + _SEED_CHUNK, total)
+            added += session.execute(text(_seed_chunk_sql(postgres)),
+                                     {"lo": lowest, "hi": highest}).rowcount
+            if progress:
+                progress(highest - lowest)
+        session.execute(text("DROP TABLE taken_codes"))
+    return added
+
+
+def _seed_chunk_sql(postgres):
+    """SQL inserting the untaken codes in [lo, hi) with random tickets, in ticket order."""
+    if postgres:
+        numbers = "SELECT n FROM generate_series(:lo, CAST(:hi AS integer) - 1) AS n"
+        ticket = f"(floor(random() * {1 << _RANDOM_BITS})::bigint << {FreeCode.CODE_BITS}) | n"
+    else:
+        numbers = ("WITH RECURSIVE s(n) AS (SELECT :lo UNION ALL "
+                   "SELECT n + 1 FROM s WHERE n + 1 < :hi) SELECT n FROM s")
+        ticket = f"((random() & {(1 << _RANDOM_BITS) - 1}) << {FreeCode.CODE_BITS}) | n"
+    return (f"INSERT INTO free_codes (ticket) SELECT {ticket} AS ticket "
+            f"FROM ({numbers}) AS numbers "
+            "WHERE NOT EXISTS (SELECT 1 FROM taken_codes WHERE taken_codes.code = n) "
+            "ORDER BY ticket")

@@ -1,0 +1,261 @@
+"""The rules of a text: write, load, delete, sweep and purge.
+
+Every edge (API, old endpoints, web page, LINE bot, CLI) calls these, so a
+rule lives here once. Slow password hashing runs outside any transaction so
+it never holds SQLite's write lock.
+"""
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+from flask import current_app
+from sqlalchemy import case, delete, insert, select, update
+
+from . import pool
+from .codes import is_code, to_code, to_number
+from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_hash,
+                     verify_password)
+from .db import reading, writing
+from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
+                     RevealRequired, TooLarge, WrongDeleteToken, WrongPassword)
+from .extensions import db
+from .models import LineEvent, RestingCode, Text, utcnow
+
+MIN_EXPIRES_IN = 60
+MAX_VIEWS = 1_000_000
+MAX_PASSWORD_CHARS = 1024
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the writer gets back, once."""
+
+    code: str
+    expires_at: datetime
+    delete_token: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A text as a reader sees it."""
+
+    code: str
+    text: str
+    created_at: datetime
+    expires_at: datetime
+    views_left: Optional[int]
+
+
+def write(body, expires_in=None, password=None, max_views=None):
+    """Store ``body`` under a new code and return ``Written``.
+
+    ``expires_in`` is in seconds (default from config); ``password`` "" or None
+    means none; ``max_views`` None means unlimited, 1 means burn after reading.
+    """
+    config = current_app.config
+    raw = _checked_body(body, config["SAVER_MAX_TEXT_BYTES"])
+    expires_in = _checked_expiry(expires_in, config)
+    password = _checked_password(password)
+    max_views = _checked_max_views(max_views)
+    stored_hash = key = None
+    if password:
+        stored_hash, key = hash_password(password, config["SAVER_SCRYPT_N"])
+    token, token_digest = new_delete_token()
+    now = utcnow().replace(microsecond=0)
+    expires_at = now + timedelta(seconds=expires_in)
+    with writing() as session:
+        code = to_code(pool.allocate())
+        session.execute(insert(Text).values(
+            code=to_number(code), body=encrypt(key, raw, code) if key else raw,
+            created_at=now, expires_at=expires_at, password_hash=stored_hash,
+            max_views=max_views, views=0, delete_token_hash=token_digest,
+            failed_attempts=0))
+    return Written(code, expires_at, token)
+
+
+def load(code, password=None, reveal=True):
+    """Return the text under ``code`` as ``Loaded``, using up one view if limited.
+
+    With ``reveal=False`` a view-limited text raises RevealRequired instead, so
+    a link preview cannot use up a view.
+    """
+    number = _number(code)
+    now = utcnow()
+    row = _live_row(number, now)
+    if row.locked_until is not None and row.locked_until > now:
+        raise Locked(retry_after=_seconds_until(row.locked_until, now))
+    if row.max_views is not None and not reveal:
+        raise RevealRequired()
+    body = row.body
+    if row.password_hash is not None:
+        password = _checked_password(password)
+        if not password:
+            raise PasswordRequired()
+        key = verify_password(password, row.password_hash)
+        if key is None:
+            _count_failure(number, now)
+            raise WrongPassword()
+        body = decrypt(key, body, code)
+    views_left = None if row.max_views is None else _use_view(number, now)
+    return Loaded(code, body.decode("utf-8"), row.created_at, row.expires_at, views_left)
+
+
+def remove(code, token):
+    """Delete the text under ``code`` if ``token`` is its delete token."""
+    number = _number(code)
+    if not isinstance(token, str) or not token:
+        raise InvalidInput("The delete token is missing.")
+    now = utcnow()
+    row = _live_row(number, now)
+    if not hmac.compare_digest(row.delete_token_hash, token_hash(token)):
+        raise WrongDeleteToken()
+    if not _end(Text.code == number, now):
+        raise Expired()
+
+
+def purge(code):
+    """End the text under ``code`` now, whatever its state; return True if there was one."""
+    return bool(_end(Text.code == _number(code), utcnow()))
+
+
+def sweep(now=None):
+    """End expired texts and return rested codes, in bounded batches.
+
+    Returns ``(ended, released)``. Safe beside another sweep: each batch claims
+    its rows with the delete itself, so every code moves exactly once.
+    """
+    now = now or utcnow()
+    batch = current_app.config["SAVER_SWEEP_BATCH"]
+    ended = released = 0
+    while True:
+        expired = (select(Text.code).where(Text.expires_at <= now).order_by(Text.expires_at)
+                   .limit(batch).with_for_update(skip_locked=True).scalar_subquery())
+        count = _end(Text.code.in_(expired), now)
+        ended += count
+        if count < batch:
+            break
+    while True:
+        with writing():
+            count = pool.release_rested(now, batch)
+        released += count
+        if count < batch:
+            break
+    with writing() as session:
+        session.execute(delete(LineEvent).where(LineEvent.seen_at <= now - timedelta(days=2)))
+    return ended, released
+
+
+def _live_row(number, now):
+    """Return the text's row; raise NotFound, or Expired (erasing it) when it has ended."""
+    with reading() as session:
+        row = session.execute(select(Text).where(Text.code == number)).scalar_one_or_none()
+        resting = row is None and session.get(RestingCode, number) is not None
+        if row is not None:
+            session.expunge(row)
+    if row is None:
+        raise Expired() if resting else NotFound()
+    if row.expires_at <= now:
+        _end((Text.code == number) & (Text.expires_at <= now), now)
+        raise Expired()
+    return row
+
+
+def _end(condition, now):
+    """Erase the texts matching ``condition`` and put their codes to rest; return how many."""
+    until = now + timedelta(seconds=current_app.config["SAVER_CODE_COOLDOWN"])
+    with writing() as session:
+        codes = session.execute(delete(Text).where(condition).returning(Text.code)).scalars().all()
+        pool.rest(codes, until)
+    return len(codes)
+
+
+def _use_view(number, now):
+    """Count one view atomically; erase the text on its last view. Return views left."""
+    with writing() as session:
+        counted = session.execute(
+            update(Text)
+            .where(Text.code == number, Text.views < Text.max_views, Text.expires_at > now)
+            .values(views=Text.views + 1)
+            .returning(Text.views, Text.max_views)).first()
+        if counted is None:
+            raise Expired()
+        views, max_views = counted
+        if views >= max_views:
+            codes = session.execute(
+                delete(Text).where(Text.code == number).returning(Text.code)).scalars().all()
+            pool.rest(codes, now + timedelta(seconds=current_app.config["SAVER_CODE_COOLDOWN"]))
+    return max_views - views
+
+
+def _count_failure(number, now):
+    """Record a wrong password; lock the code once the configured count is reached."""
+    config = current_app.config
+    reached = Text.failed_attempts + 1 >= config["SAVER_LOCKOUT_ATTEMPTS"]
+    with writing() as session:
+        session.execute(update(Text).where(Text.code == number).values(
+            failed_attempts=case((reached, 0), else_=Text.failed_attempts + 1),
+            locked_until=case(
+                (reached, now + timedelta(seconds=config["SAVER_LOCKOUT_SECONDS"])),
+                else_=Text.locked_until)))
+
+
+def _number(code):
+    if not is_code(code):
+        raise NotFound()
+    number = to_number(code)
+    if number >= pool.space():
+        raise NotFound()
+    return number
+
+
+def _seconds_until(moment, now):
+    return max(1, int((moment - now).total_seconds() + 0.999))
+
+
+def _checked_body(body, limit):
+    if not isinstance(body, str):
+        raise InvalidInput("'text' must be a string.")
+    try:
+        raw = body.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("'text' is not valid Unicode.") from None
+    if not raw:
+        raise InvalidInput("'text' must not be empty.")
+    if len(raw) > limit:
+        raise TooLarge(f"The text is {len(raw)} bytes; the limit is {limit} bytes.")
+    return raw
+
+
+def _checked_expiry(expires_in, config):
+    if expires_in is None:
+        return config["SAVER_DEFAULT_EXPIRES_IN"]
+    highest = config["SAVER_MAX_EXPIRES_IN"]
+    if not _is_int(expires_in) or not MIN_EXPIRES_IN <= expires_in <= highest:
+        raise InvalidInput(
+            f"'expires_in' must be a whole number of seconds from {MIN_EXPIRES_IN} to {highest}.")
+    return expires_in
+
+
+def _checked_password(password):
+    if password is None:
+        return None
+    if not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
+        raise InvalidInput(f"'password' must be a string of at most {MAX_PASSWORD_CHARS} characters.")
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput("'password' is not valid Unicode.") from None
+    return password or None
+
+
+def _checked_max_views(max_views):
+    if max_views is None:
+        return None
+    if not _is_int(max_views) or not 1 <= max_views <= MAX_VIEWS:
+        raise InvalidInput(f"'max_views' must be a whole number from 1 to {MAX_VIEWS}, or null.")
+    return max_views
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)

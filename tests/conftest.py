@@ -1,0 +1,94 @@
+"""Fixtures: an app on a fresh database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL (127.0.0.1:5432, database ``test``) and Redis (127.0.0.1:6379)
+are real servers; each PostgreSQL test gets a schema of its own.
+"""
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from saver import create_app, pool
+from saver.extensions import db
+
+POSTGRES_URL = os.environ.get("SAVER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("SAVER_TEST_REDIS", "redis://127.0.0.1:6379/15")
+SMALL_SPACE = 52 * 52  # aaaa .. aaZZ: most tests need no full pool
+DATABASES = os.environ.get("SAVER_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+
+def postgres_schema_url(schema):
+    """Return a URL whose connections use ``schema`` first."""
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    """A URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'saver.db'}"
+        return
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield postgres_schema_url(schema)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings():
+    """Test settings; a test may change them before it asks for ``app``."""
+    return {
+        "TESTING": True,
+        "SAVER_CODE_SPACE": SMALL_SPACE,
+        "SAVER_SCRYPT_N": 16,  # cheap hashing, tests only
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": "saver.test",
+    }
+
+
+@pytest.fixture
+def app(database_url, settings):
+    """An app on a fresh database with the tables made and the pool seeded."""
+    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.create_all()
+        pool.seed()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def conserved(app):
+    """Return a check that every code in service is in exactly one place."""
+    def check():
+        with app.app_context():
+            counts = pool.counts()
+            db.session.rollback()
+        assert sum(counts.values()) == pool_space(app), counts
+        return counts
+    return check
+
+
+def pool_space(app):
+    with app.app_context():
+        return pool.space()
