@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from . import api, commands, config, handlers, legacy, web
+from . import api, commands, config, handlers, legacy, line, web
 from .extensions import cors, db, limiter, migrate
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -48,3 +48,4 @@ def register_blueprints(app):
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(legacy.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(line.bp, url_prefix="/line")

@@ -5,6 +5,7 @@ import time
 
 import click
 import schedule
+from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import pool, texts
@@ -26,6 +27,7 @@ def _reported(command):
 
 
 @click.command("seed-codes")
+@with_appcontext
 @_reported
 def seed_codes_command():
     """Put every code not in use into the pool (idempotent)."""
@@ -36,6 +38,7 @@ def seed_codes_command():
 
 
 @click.command("sweep")
+@with_appcontext
 @_reported
 def sweep_command():
     """End expired texts and return rested codes to the pool."""
@@ -44,6 +47,7 @@ def sweep_command():
 
 
 @click.command("stats")
+@with_appcontext
 @_reported
 def stats_command():
     """Print how many codes are free, live and resting."""
@@ -52,6 +56,7 @@ def stats_command():
 
 @click.command("purge")
 @click.argument("code")
+@with_appcontext
 @_reported
 def purge_command(code):
     """End the text under CODE now; its code rests before it returns to the pool."""
@@ -63,6 +68,7 @@ def purge_command(code):
 @click.command("scheduler")
 @click.option("--every", default=60, show_default=True, type=click.IntRange(min=1),
               help="Seconds between sweeps.")
+@with_appcontext
 @_reported
 def scheduler_command(every):
     """Run the sweep every minute until stopped (for hosts without systemd timers)."""

@@ -1,0 +1,461 @@
+/**
+ * The one client of the extextcloud API and the Write/Load screens built on it.
+ *
+ * Shared as one file, never copied: the extension popup loads it as
+ * `client.js`, the web page as `/static/client.js` (Flask in development,
+ * Apache in production serve this very file). The popup and the page are
+ * thin shells that call `mountScreens` with their own server and history.
+ */
+
+export const DEFAULT_SERVER = "https://www.extextcloud.com";
+export const MAX_TEXT_BYTES = 102400;
+export const EXPIRY_CHOICES = [
+  { seconds: 600, label: "10 minutes" },
+  { seconds: 3600, label: "1 hour" },
+  { seconds: 86400, label: "1 day" },
+  { seconds: 7 * 86400, label: "1 week" },
+  { seconds: 30 * 86400, label: "30 days" },
+];
+const DEFAULT_EXPIRY = 3600;
+const CODE_PATTERN = /^[a-zA-Z]{4}$/;
+const HISTORY_SIZE = 10;
+
+/** A failure the user should read: an API error, or the server out of reach. */
+export class ApiError extends Error {
+  constructor(status, error, message, retryAfter = null) {
+    super(message);
+    this.status = status;
+    this.error = error;
+    this.retryAfter = retryAfter;
+  }
+}
+
+/** Talks to one extextcloud server. */
+export class Client {
+  constructor(server) {
+    this.server = server.replace(/\/+$/, "");
+  }
+
+  /** Store a text; resolve to {code, expires_at, delete_token, url}. */
+  write({ text, expiresIn, password, burn }) {
+    return this.request("/api/v1/texts", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        text, expires_in: expiresIn, password: password || null, max_views: burn ? 1 : null,
+      }),
+    });
+  }
+
+  /** Read a text; resolve to {code, text, created_at, expires_at, views_left}. */
+  read(code, password) {
+    // Browsers send only Latin-1 header values; the server percent-decodes.
+    const headers = password ? { "X-Password": encodeURIComponent(password) } : {};
+    return this.request(`/api/v1/texts/${encodeURIComponent(code)}`, { headers });
+  }
+
+  async request(path, options) {
+    let response;
+    try {
+      response = await fetch(this.server + path, { ...options, cache: "no-store" });
+    } catch {
+      throw new ApiError(0, "unreachable", "The server could not be reached.");
+    }
+    const body = await response.json().catch(() => ({}));
+    if (response.ok) return body;
+    const retryAfter = Number.parseInt(response.headers.get("Retry-After"), 10);
+    throw new ApiError(response.status, body.error || "http_error", body.message || "",
+                       Number.isNaN(retryAfter) ? null : retryAfter);
+  }
+}
+
+/** Say in a plain sentence what went wrong and what to do about it. */
+export function explain(failure, { code = "", server = "" } = {}) {
+  const wait = failure.retryAfter ? `in ${duration(failure.retryAfter)}` : "in a little while";
+  const sentences = {
+    unreachable: `The server${server ? ` at ${new URL(server).host}` : ""} can't be reached. `
+      + "Check your internet connection and try again.",
+    password_required: "This text is protected by a password. Type the password and load it again.",
+    wrong_password: "That password is wrong. Check it and try again.",
+    not_found: `No text has the code ${code}. Check the code: upper and lower case letters differ.`,
+    expired: `The text ${code} is gone: it expired, was deleted, or was burned after reading.`,
+    locked: `Too many wrong passwords were tried for ${code}, so it is locked. Try again ${wait}.`,
+    rate_limited: `Too many requests from this computer. Please wait and try again ${wait}.`,
+    too_large: `The text is too large for the server. ${failure.message}`,
+    pool_exhausted: "The server has no free codes left right now. Please try again later.",
+    database_unavailable: "The server is having trouble right now. Please try again in a few minutes.",
+    invalid_input: `The server did not accept this: ${failure.message}`,
+  };
+  return sentences[failure.error]
+    || `The server answered with an error (HTTP ${failure.status}). Please try again later.`;
+}
+
+/** The size of a text as the server counts it: UTF-8 bytes. */
+export function byteLength(text) {
+  return new TextEncoder().encode(text).length;
+}
+
+/** Say how long `seconds` is, roughly, in words. */
+export function duration(seconds) {
+  const units = [[86400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]];
+  const [size, name] = units.find(([unitSize]) => seconds >= unitSize) || units[3];
+  const count = Math.max(1, Math.round(seconds / size));
+  return `${count} ${name}${count === 1 ? "" : "s"}`;
+}
+
+/** Say when an ISO time comes: "14:05 (in 1 hour)", or "ended". */
+export function untilText(iso, now = Date.now()) {
+  const moment = new Date(iso);
+  const left = (moment.getTime() - now) / 1000;
+  if (left <= 0) return "ended";
+  const sameDay = new Date(now).toDateString() === moment.toDateString();
+  const when = sameDay
+    ? moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
+    : moment.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+  return `${when} (in ${duration(left)})`;
+}
+
+/** A history of the codes this browser wrote, kept in a `load()`/`save(list)` store. */
+export class History {
+  constructor(store) {
+    this.store = store;
+  }
+
+  /** The codes not yet expired, newest first. */
+  async list(now = Date.now()) {
+    const entries = (await this.store.load()) || [];
+    return entries.filter((entry) => new Date(entry.expires_at).getTime() > now);
+  }
+
+  async add(written) {
+    const kept = (await this.list()).filter((entry) => entry.code !== written.code);
+    const entry = { code: written.code, expires_at: written.expires_at, url: written.url };
+    await this.store.save([entry, ...kept].slice(0, HISTORY_SIZE));
+  }
+}
+
+/** Build an element: h("p", {className: "x"}, "text", child). */
+function h(tag, properties = {}, ...children) {
+  const element = Object.assign(document.createElement(tag), properties);
+  for (const [name, value] of Object.entries(properties.attrs || {})) {
+    element.setAttribute(name, value);
+  }
+  element.append(...children.filter((child) => child !== null && child !== undefined));
+  return element;
+}
+
+function field(id, label, control, hint = null) {
+  control.id = id;
+  const parts = [h("label", { htmlFor: id }, label), control];
+  if (hint) {
+    hint.id = `${id}-hint`;
+    control.setAttribute("aria-describedby", hint.id);
+    parts.push(hint);
+  }
+  return h("div", { className: "field" }, ...parts);
+}
+
+/** Copy `text` and confirm on `button`; the confirmation is spoken by its live region. */
+async function copy(text, button, status) {
+  try {
+    await navigator.clipboard.writeText(text);
+    status.textContent = "Copied to the clipboard.";
+    button.textContent = "Copied";
+  } catch {
+    status.textContent = "Could not copy: select the text and copy it yourself.";
+  }
+}
+
+/**
+ * Render the Write and Load tabs and the list of recent codes into `root`.
+ *
+ * `connect()` resolves to a Client (the popup reads its server from storage
+ * each time); `history` is a History.
+ */
+export function mountScreens(root, { connect, history }) {
+  adoptStyle();
+  const tabs = h("div", { className: "tabs", attrs: { role: "tablist", "aria-label": "Mode" } });
+  const panels = [writePanel(connect, history), loadPanel(connect)];
+  const buttons = panels.map((panel, index) => h("button", {
+    type: "button", id: `tab-${panel.dataset.name}`, className: "tab",
+    attrs: { role: "tab", "aria-controls": panel.id, "aria-selected": String(index === 0) },
+    tabIndex: index === 0 ? 0 : -1,
+  }, panel.dataset.title));
+  const select = (index, focus) => {
+    buttons.forEach((button, at) => {
+      button.setAttribute("aria-selected", String(at === index));
+      button.tabIndex = at === index ? 0 : -1;
+      panels[at].hidden = at !== index;
+    });
+    if (focus) buttons[index].focus();
+  };
+  buttons.forEach((button, index) => {
+    panels[index].setAttribute("aria-labelledby", button.id);
+    button.addEventListener("click", () => select(index, false));
+    // Arrow keys move between tabs, as the ARIA tabs pattern expects.
+    button.addEventListener("keydown", (event) => {
+      const moves = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 };
+      if (event.key in moves) {
+        event.preventDefault();
+        select((moves[event.key] + buttons.length) % buttons.length, true);
+      }
+    });
+  });
+  tabs.append(...buttons);
+  root.append(tabs, ...panels);
+  select(0, false);
+}
+
+/** Give the document the look of the screens (colours, fields, buttons). */
+export function adoptStyle() {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(SCREEN_STYLE);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+}
+
+function panel(name, title) {
+  return h("section", {
+    id: `panel-${name}`, className: "panel", attrs: { role: "tabpanel" },
+    dataset: { name, title },
+  });
+}
+
+/** A status line that screen readers announce; errors as alerts. */
+function statusLine() {
+  const line = h("p", { className: "status", attrs: { role: "status" } });
+  line.show = (message, isError = false) => {
+    line.textContent = message;
+    line.classList.toggle("error", isError);
+    line.setAttribute("role", isError ? "alert" : "status");
+  };
+  return line;
+}
+
+function writePanel(connect, history) {
+  const section = panel("write", "Write");
+  const text = h("textarea", { name: "text", rows: 6, required: true,
+                               placeholder: "Paste or type the text to send" });
+  const counter = h("p", { className: "counter" });
+  const expiry = h("select", { name: "expires_in" }, ...EXPIRY_CHOICES.map(
+    (choice) => h("option", { value: choice.seconds, selected: choice.seconds === DEFAULT_EXPIRY },
+                  choice.label)));
+  const password = h("input", { type: "password", name: "password", autocomplete: "new-password" });
+  const burn = h("input", { type: "checkbox", name: "burn", id: "write-burn" });
+  const submit = h("button", { type: "submit", className: "primary" }, "Save and get a code");
+  const status = statusLine();
+  const form = h("form", { className: "form", noValidate: true },
+    field("write-text", "Text", text, counter),
+    h("div", { className: "row" },
+      field("write-expiry", "Expires after", expiry),
+      field("write-password", "Password (optional)", password)),
+    h("div", { className: "check" }, burn,
+      h("label", { htmlFor: "write-burn" }, "Burn after reading (it can be read only once)")),
+    submit, status);
+  const result = h("div", { className: "result", hidden: true });
+  const recent = h("ul", { className: "recent-list" });
+  const recentBox = h("section", { className: "recent", attrs: { "aria-labelledby": "recent-title" } },
+    h("h2", { id: "recent-title" }, "Your recent codes"), recent);
+
+  const countBytes = () => {
+    const size = byteLength(text.value);
+    counter.textContent = `${size.toLocaleString("en")} of ${MAX_TEXT_BYTES.toLocaleString("en")} bytes`;
+    counter.classList.toggle("over", size > MAX_TEXT_BYTES);
+    return size;
+  };
+  const showRecent = async () => {
+    const entries = await history.list();
+    recentBox.hidden = entries.length === 0;
+    recent.replaceChildren(...entries.map((entry) => h("li", {},
+      h("span", { className: "recent-code" }, entry.code),
+      h("span", { className: "recent-expiry" }, `expires ${untilText(entry.expires_at)}`))));
+  };
+  text.addEventListener("input", countBytes);
+  // Ctrl+Enter sends from inside the text, since Enter there is a new line.
+  text.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const size = countBytes();
+    const problem = size === 0 ? "Type or paste a text first."
+      : size > MAX_TEXT_BYTES ? `The text is ${size.toLocaleString("en")} bytes; the limit is `
+        + `${MAX_TEXT_BYTES.toLocaleString("en")} bytes.` : "";
+    text.setAttribute("aria-invalid", String(Boolean(problem)));
+    if (problem) {
+      status.show(problem, true);
+      text.focus();
+      return;
+    }
+    submit.disabled = true;
+    status.show("Saving…");
+    let client;
+    try {
+      client = await connect();
+      const written = await client.write({ text: text.value, expiresIn: Number(expiry.value),
+                                           password: password.value, burn: burn.checked });
+      await history.add(written);
+      status.show("");
+      form.hidden = true;
+      showWritten(result, written, burn.checked, () => {
+        form.reset();
+        countBytes();
+        result.hidden = true;
+        form.hidden = false;
+        text.focus();
+      });
+      showRecent();
+    } catch (failure) {
+      if (!(failure instanceof ApiError)) throw failure;
+      status.show(explain(failure, { server: client && client.server }), true);
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  countBytes();
+  showRecent();
+  section.append(form, result, recentBox);
+  return section;
+}
+
+function showWritten(result, written, burned, again) {
+  const copyStatus = h("p", { className: "status", attrs: { role: "status" } });
+  const copyButton = h("button", { type: "button", className: "primary" }, "Copy code");
+  copyButton.addEventListener("click", () => copy(written.code, copyButton, copyStatus));
+  const anotherButton = h("button", { type: "button" }, "Write another");
+  anotherButton.addEventListener("click", again);
+  result.replaceChildren(
+    h("h2", {}, "Your code"),
+    h("p", { className: "code", attrs: { "aria-label": `Code ${written.code.split("").join(" ")}` } },
+      written.code),
+    h("div", { className: "actions" }, copyButton, anotherButton),
+    copyStatus,
+    h("p", { className: "meta" }, `Expires ${untilText(written.expires_at)}.`
+      + (burned ? " It can be read once." : "")),
+    h("p", { className: "meta" }, "Or open ", h("a", { href: written.url, target: "_blank",
+                                                     rel: "noreferrer" }, written.url)));
+  result.hidden = false;
+  copyButton.focus();
+}
+
+function loadPanel(connect) {
+  const section = panel("load", "Load");
+  const code = h("input", { type: "text", name: "code", required: true, maxLength: 4,
+                            autocomplete: "off", spellcheck: false, className: "code-input",
+                            attrs: { autocapitalize: "off", pattern: "[a-zA-Z]{4}" } });
+  const hint = h("p", { className: "hint" }, "4 letters; upper and lower case differ.");
+  const password = h("input", { type: "password", name: "password", autocomplete: "off" });
+  const submit = h("button", { type: "submit", className: "primary" }, "Load the text");
+  const status = statusLine();
+  const form = h("form", { className: "form", noValidate: true },
+    h("div", { className: "row" }, field("load-code", "Code", code, hint),
+      field("load-password", "Password (if it has one)", password)),
+    submit, status);
+  const result = h("div", { className: "result", hidden: true });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const wanted = code.value.trim();
+    const valid = CODE_PATTERN.test(wanted);
+    code.setAttribute("aria-invalid", String(!valid));
+    if (!valid) {
+      status.show("A code is 4 letters, a to z or A to Z.", true);
+      code.focus();
+      return;
+    }
+    submit.disabled = true;
+    result.hidden = true;
+    status.show("Loading…");
+    let client;
+    try {
+      client = await connect();
+      showLoaded(result, await client.read(wanted, password.value));
+      status.show("");
+    } catch (failure) {
+      if (!(failure instanceof ApiError)) throw failure;
+      status.show(explain(failure, { code: wanted, server: client && client.server }), true);
+      (failure.error === "password_required" || failure.error === "wrong_password"
+        ? password : code).focus();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  section.append(form, result);
+  return section;
+}
+
+function showLoaded(result, loaded) {
+  const text = h("textarea", { readOnly: true, rows: 8, value: loaded.text });
+  const copyStatus = h("p", { className: "status", attrs: { role: "status" } });
+  const copyButton = h("button", { type: "button", className: "primary" }, "Copy text");
+  copyButton.addEventListener("click", () => copy(loaded.text, copyButton, copyStatus));
+  const views = loaded.views_left === null ? ""
+    : loaded.views_left === 0 ? " This was its last view: it is now erased from the server."
+      : ` It can be read ${loaded.views_left} more time${loaded.views_left === 1 ? "" : "s"}.`;
+  result.replaceChildren(
+    h("h2", {}, `Text ${loaded.code}`),
+    field("loaded-text", "The text", text),
+    h("div", { className: "actions" }, copyButton),
+    copyStatus,
+    h("p", { className: "meta" }, `Expires ${untilText(loaded.expires_at)}.${views}`));
+  result.hidden = false;
+  text.focus();
+}
+
+// The look of the screens lives here with them, so the popup and the page
+// cannot drift apart; each shell styles only its own frame.
+const SCREEN_STYLE = `
+:root { --accent: #1d4ed8; --focus: #f59e0b; --danger: #b91c1c; --danger-soft: #fef2f2;
+  --line: #cbd5e1; --muted: #475569; --soft: #eff6ff; --field: #fff; --page: #f8fafc; --ink: #0f172a;
+  --on-accent: #fff; color-scheme: light dark; }
+@media (prefers-color-scheme: dark) {
+  :root { --accent: #60a5fa; --danger: #fca5a5; --danger-soft: #3b1111; --line: #334155;
+    --muted: #94a3b8; --soft: #172554; --field: #0f172a; --page: #020617; --ink: #e2e8f0;
+    --on-accent: #020617; }
+}
+body { background: var(--page); color: var(--ink);
+  font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
+.tabs { display: flex; gap: .25rem; border-bottom: 2px solid var(--line); margin-bottom: 1rem; }
+.tab { flex: 1; border: 0; border-radius: .5rem .5rem 0 0; background: transparent; color: var(--muted);
+  font: inherit; font-weight: 600; padding: .6rem; cursor: pointer; margin-bottom: -2px;
+  border-bottom: 3px solid transparent; }
+.tab[aria-selected="true"] { color: var(--accent); border-bottom-color: var(--accent); }
+.tab:hover { background: var(--soft); }
+.form, .result { display: flex; flex-direction: column; gap: .75rem; }
+.field { display: flex; flex-direction: column; gap: .3rem; flex: 1; min-width: 0; }
+.row { display: flex; gap: .75rem; flex-wrap: wrap; }
+.row .field { min-width: 9rem; }
+label { font-weight: 600; font-size: .9rem; }
+input, select, textarea { font: inherit; color: inherit; background: var(--field); padding: .5rem .6rem;
+  border: 1px solid var(--line); border-radius: .4rem; width: 100%; box-sizing: border-box; }
+textarea { resize: vertical; min-height: 6rem; }
+.check { display: flex; gap: .5rem; align-items: center; }
+.check input { width: auto; margin: 0; }
+.check label { font-weight: 400; }
+button { font: inherit; padding: .55rem 1rem; border-radius: .4rem; border: 1px solid var(--line);
+  background: var(--field); color: inherit; cursor: pointer; }
+button.primary { background: var(--accent); border-color: var(--accent); color: var(--on-accent);
+  font-weight: 600; }
+button:disabled { opacity: .6; cursor: progress; }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.counter, .hint, .meta { margin: 0; color: var(--muted); font-size: .85rem; }
+.counter.over { color: var(--danger); font-weight: 600; }
+[aria-invalid="true"] { border-color: var(--danger); }
+.status { margin: 0; min-height: 1.2em; font-size: .9rem; }
+.status.error { color: var(--danger); background: var(--danger-soft); padding: .5rem .6rem;
+  border-radius: .4rem; }
+.status:empty { display: none; }
+.result h2, .recent h2 { margin: 0; font-size: 1rem; }
+.code { margin: 0; font: 700 3.2rem/1.1 ui-monospace, "DejaVu Sans Mono", monospace;
+  letter-spacing: .35em; color: var(--accent); text-align: center; padding: .5rem 0 .5rem .35em;
+  background: var(--soft); border-radius: .5rem; }
+.code-input { font-family: ui-monospace, "DejaVu Sans Mono", monospace; letter-spacing: .2em; }
+.actions { display: flex; gap: .5rem; flex-wrap: wrap; }
+.meta a { color: var(--accent); word-break: break-all; }
+.recent { margin-top: 1.25rem; }
+.recent-list { list-style: none; margin: .5rem 0 0; padding: 0; }
+.recent-list li { display: flex; justify-content: space-between; gap: .5rem; padding: .35rem 0;
+  border-top: 1px solid var(--line); font-size: .9rem; }
+.recent-code { font: 700 1rem ui-monospace, "DejaVu Sans Mono", monospace; letter-spacing: .15em; }
+.recent-expiry { color: var(--muted); }
+[hidden] { display: none !important; }
+`;

@@ -1,0 +1,35 @@
+/** The options page: choose the server the popup talks to. */
+import { DEFAULT_SERVER, adoptStyle } from "./client.js";
+import { saveServerAddress, serverAddress } from "./settings.js";
+
+adoptStyle();
+const form = document.getElementById("form");
+const input = document.getElementById("server");
+const status = document.getElementById("status");
+
+document.getElementById("server-hint").textContent =
+  `Where texts are saved and loaded. The default is ${DEFAULT_SERVER}.`;
+
+function show(message, isError) {
+  status.textContent = message;
+  status.classList.toggle("error", isError);
+  status.setAttribute("role", isError ? "alert" : "status");
+  input.setAttribute("aria-invalid", String(isError));
+}
+
+async function save(address) {
+  try {
+    input.value = await saveServerAddress(address);
+    show(`Saved: the popup now uses ${input.value}.`, false);
+  } catch (failure) {
+    show(failure.message, true);
+    input.focus();
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  save(input.value);
+});
+document.getElementById("reset").addEventListener("click", () => save(DEFAULT_SERVER));
+serverAddress().then((address) => { input.value = address; });

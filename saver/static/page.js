@@ -1,0 +1,27 @@
+/** The web page: the shared screens, talking to the server that served the page. */
+import { Client, History, mountScreens } from "./client.js";
+
+const KEY = "extextcloud.history";
+
+// localStorage throws when the browser blocks site storage: then keep no history.
+const history = new History({
+  load: async () => {
+    try {
+      return JSON.parse(localStorage.getItem(KEY) || "[]");
+    } catch {
+      return [];
+    }
+  },
+  save: async (entries) => {
+    try {
+      localStorage.setItem(KEY, JSON.stringify(entries));
+    } catch {
+      // Nothing to do: the list is a convenience.
+    }
+  },
+});
+
+mountScreens(document.getElementById("app"), {
+  connect: async () => new Client(window.location.origin),
+  history,
+});
