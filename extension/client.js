@@ -3,13 +3,14 @@
  *
  * Shared as one file, never copied: the extension popup loads it as
  * `client.js`, the web page as `/static/client.js` (Flask in development,
- * Apache in production serve this very file). The popup and the page are
- * thin shells that call `mountScreens` with their own server and history.
+ * Apache in production serve this very file). The screens live here too,
+ * since this is the only file both can load: the popup and the page are thin
+ * shells that call `mountScreens` with their own server and history.
  */
 
 export const DEFAULT_SERVER = "https://www.extextcloud.com";
-export const MAX_TEXT_BYTES = 102400;
-export const EXPIRY_CHOICES = [
+const MAX_TEXT_BYTES = 102400;
+const EXPIRY_CHOICES = [
   { seconds: 600, label: "10 minutes" },
   { seconds: 3600, label: "1 hour" },
   { seconds: 86400, label: "1 day" },
@@ -81,9 +82,10 @@ export function explain(failure, { code = "", server = "" } = {}) {
     expired: `The text ${code} is gone: it expired, was deleted, or was burned after reading.`,
     locked: `Too many wrong passwords were tried for ${code}, so it is locked. Try again ${wait}.`,
     rate_limited: `Too many requests from this computer. Please wait and try again ${wait}.`,
-    too_large: `The text is too large for the server. ${failure.message}`,
+    too_large: `${failure.message} Shorten it and save again.`,
     pool_exhausted: "The server has no free codes left right now. Please try again later.",
-    database_unavailable: "The server is having trouble right now. Please try again in a few minutes.",
+    database_unavailable:
+      "The server is having trouble right now. Please try again in a few minutes.",
     invalid_input: `The server did not accept this: ${failure.message}`,
   };
   return sentences[failure.error]
@@ -91,20 +93,22 @@ export function explain(failure, { code = "", server = "" } = {}) {
 }
 
 /** The size of a text as the server counts it: UTF-8 bytes. */
-export function byteLength(text) {
+function byteLength(text) {
   return new TextEncoder().encode(text).length;
 }
 
-/** Say how long `seconds` is, roughly, in words. */
-export function duration(seconds) {
+/** Say how long `seconds` is, roughly, in words: "45 seconds", "1 hour", "3 days". */
+function duration(seconds) {
+  // Whole minutes, rounded up, so 3599 s reads "1 hour", not "60 minutes".
+  const rounded = seconds < 60 ? Math.ceil(seconds) : Math.ceil(seconds / 60) * 60;
   const units = [[86400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]];
-  const [size, name] = units.find(([unitSize]) => seconds >= unitSize) || units[3];
-  const count = Math.max(1, Math.round(seconds / size));
+  const [size, name] = units.find(([unitSize]) => rounded >= unitSize) || units[3];
+  const count = Math.max(1, Math.round(rounded / size));
   return `${count} ${name}${count === 1 ? "" : "s"}`;
 }
 
 /** Say when an ISO time comes: "14:05 (in 1 hour)", or "ended". */
-export function untilText(iso, now = Date.now()) {
+function untilText(iso, now = Date.now()) {
   const moment = new Date(iso);
   const left = (moment.getTime() - now) / 1000;
   if (left <= 0) return "ended";
@@ -129,17 +133,16 @@ export class History {
 
   async add(written) {
     const kept = (await this.list()).filter((entry) => entry.code !== written.code);
-    const entry = { code: written.code, expires_at: written.expires_at, url: written.url };
+    const entry = { code: written.code, expires_at: written.expires_at };
     await this.store.save([entry, ...kept].slice(0, HISTORY_SIZE));
   }
 }
 
-/** Build an element: h("p", {className: "x"}, "text", child). */
-function h(tag, properties = {}, ...children) {
+/** Build an element: h("p", {className: "x", attrs: {role: "alert"}}, "text", child). */
+function h(tag, { attrs = {}, dataset = {}, ...properties } = {}, ...children) {
   const element = Object.assign(document.createElement(tag), properties);
-  for (const [name, value] of Object.entries(properties.attrs || {})) {
-    element.setAttribute(name, value);
-  }
+  Object.assign(element.dataset, dataset);
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, value);
   element.append(...children.filter((child) => child !== null && child !== undefined));
   return element;
 }
@@ -170,9 +173,9 @@ async function copy(text, button, status) {
  * Render the Write and Load tabs and the list of recent codes into `root`.
  *
  * `connect()` resolves to a Client (the popup reads its server from storage
- * each time); `history` is a History.
+ * each time); `history` is a History; `autofocus` puts the cursor in the text.
  */
-export function mountScreens(root, { connect, history }) {
+export function mountScreens(root, { connect, history, autofocus = false }) {
   adoptStyle();
   const tabs = h("div", { className: "tabs", attrs: { role: "tablist", "aria-label": "Mode" } });
   const panels = [writePanel(connect, history), loadPanel(connect)];
@@ -194,7 +197,8 @@ export function mountScreens(root, { connect, history }) {
     button.addEventListener("click", () => select(index, false));
     // Arrow keys move between tabs, as the ARIA tabs pattern expects.
     button.addEventListener("keydown", (event) => {
-      const moves = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 };
+      const last = buttons.length - 1;
+      const moves = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: last };
       if (event.key in moves) {
         event.preventDefault();
         select((moves[event.key] + buttons.length) % buttons.length, true);
@@ -204,6 +208,7 @@ export function mountScreens(root, { connect, history }) {
   tabs.append(...buttons);
   root.append(tabs, ...panels);
   select(0, false);
+  if (autofocus) root.querySelector("textarea").focus();
 }
 
 /** Give the document the look of the screens (colours, fields, buttons). */
@@ -253,12 +258,14 @@ function writePanel(connect, history) {
     submit, status);
   const result = h("div", { className: "result", hidden: true });
   const recent = h("ul", { className: "recent-list" });
-  const recentBox = h("section", { className: "recent", attrs: { "aria-labelledby": "recent-title" } },
+  const recentBox = h("section",
+    { className: "recent", attrs: { "aria-labelledby": "recent-title" } },
     h("h2", { id: "recent-title" }, "Your recent codes"), recent);
 
   const countBytes = () => {
     const size = byteLength(text.value);
-    counter.textContent = `${size.toLocaleString("en")} of ${MAX_TEXT_BYTES.toLocaleString("en")} bytes`;
+    counter.textContent = `${size.toLocaleString("en")} of `
+      + `${MAX_TEXT_BYTES.toLocaleString("en")} bytes`;
     counter.classList.toggle("over", size > MAX_TEXT_BYTES);
     return size;
   };
@@ -325,8 +332,7 @@ function showWritten(result, written, burned, again) {
   anotherButton.addEventListener("click", again);
   result.replaceChildren(
     h("h2", {}, "Your code"),
-    h("p", { className: "code", attrs: { "aria-label": `Code ${written.code.split("").join(" ")}` } },
-      written.code),
+    h("p", { className: "code" }, written.code),
     h("div", { className: "actions" }, copyButton, anotherButton),
     copyStatus,
     h("p", { className: "meta" }, `Expires ${untilText(written.expires_at)}.`
@@ -342,13 +348,13 @@ function loadPanel(connect) {
   const code = h("input", { type: "text", name: "code", required: true, maxLength: 4,
                             autocomplete: "off", spellcheck: false, className: "code-input",
                             attrs: { autocapitalize: "off", pattern: "[a-zA-Z]{4}" } });
-  const hint = h("p", { className: "hint" }, "4 letters; upper and lower case differ.");
+  const hint = h("p", { className: "hint" }, "4 letters; case matters.");
   const password = h("input", { type: "password", name: "password", autocomplete: "off" });
   const submit = h("button", { type: "submit", className: "primary" }, "Load the text");
   const status = statusLine();
   const form = h("form", { className: "form", noValidate: true },
     h("div", { className: "row" }, field("load-code", "Code", code, hint),
-      field("load-password", "Password (if it has one)", password)),
+      field("load-password", "Password (if any)", password)),
     submit, status);
   const result = h("div", { className: "result", hidden: true });
 
@@ -384,7 +390,7 @@ function loadPanel(connect) {
 }
 
 function showLoaded(result, loaded) {
-  const text = h("textarea", { readOnly: true, rows: 8, value: loaded.text });
+  const text = h("textarea", { readOnly: true, rows: 6, value: loaded.text });
   const copyStatus = h("p", { className: "status", attrs: { role: "status" } });
   const copyButton = h("button", { type: "button", className: "primary" }, "Copy text");
   copyButton.addEventListener("click", () => copy(loaded.text, copyButton, copyStatus));
@@ -405,8 +411,8 @@ function showLoaded(result, loaded) {
 // cannot drift apart; each shell styles only its own frame.
 const SCREEN_STYLE = `
 :root { --accent: #1d4ed8; --focus: #f59e0b; --danger: #b91c1c; --danger-soft: #fef2f2;
-  --line: #cbd5e1; --muted: #475569; --soft: #eff6ff; --field: #fff; --page: #f8fafc; --ink: #0f172a;
-  --on-accent: #fff; color-scheme: light dark; }
+  --line: #cbd5e1; --muted: #475569; --soft: #eff6ff; --field: #fff; --page: #f8fafc;
+  --ink: #0f172a; --on-accent: #fff; color-scheme: light dark; }
 @media (prefers-color-scheme: dark) {
   :root { --accent: #60a5fa; --danger: #fca5a5; --danger-soft: #3b1111; --line: #334155;
     --muted: #94a3b8; --soft: #172554; --field: #0f172a; --page: #020617; --ink: #e2e8f0;
@@ -415,9 +421,9 @@ const SCREEN_STYLE = `
 body { background: var(--page); color: var(--ink);
   font: 16px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; }
 .tabs { display: flex; gap: .25rem; border-bottom: 2px solid var(--line); margin-bottom: 1rem; }
-.tab { flex: 1; border: 0; border-radius: .5rem .5rem 0 0; background: transparent; color: var(--muted);
-  font: inherit; font-weight: 600; padding: .6rem; cursor: pointer; margin-bottom: -2px;
-  border-bottom: 3px solid transparent; }
+.tab { flex: 1; border: 0; border-radius: .5rem .5rem 0 0; background: transparent;
+  color: var(--muted); font: inherit; font-weight: 600; padding: .6rem; cursor: pointer;
+  margin-bottom: -2px; border-bottom: 3px solid transparent; }
 .tab[aria-selected="true"] { color: var(--accent); border-bottom-color: var(--accent); }
 .tab:hover { background: var(--soft); }
 .form, .result { display: flex; flex-direction: column; gap: .75rem; }
@@ -425,11 +431,13 @@ body { background: var(--page); color: var(--ink);
 .row { display: flex; gap: .75rem; flex-wrap: wrap; }
 .row .field { min-width: 9rem; }
 label { font-weight: 600; font-size: .9rem; }
-input, select, textarea { font: inherit; color: inherit; background: var(--field); padding: .5rem .6rem;
-  border: 1px solid var(--line); border-radius: .4rem; width: 100%; box-sizing: border-box; }
+input, select, textarea { font: inherit; color: inherit; background: var(--field);
+  padding: .5rem .6rem; border: 1px solid var(--line); border-radius: .4rem; width: 100%;
+  box-sizing: border-box; }
+input, select { height: 2.6rem; }
 textarea { resize: vertical; min-height: 6rem; }
 .check { display: flex; gap: .5rem; align-items: center; }
-.check input { width: auto; margin: 0; }
+.check input { width: 1.1rem; height: 1.1rem; margin: 0; flex: none; }
 .check label { font-weight: 400; }
 button { font: inherit; padding: .55rem 1rem; border-radius: .4rem; border: 1px solid var(--line);
   background: var(--field); color: inherit; cursor: pointer; }
@@ -444,6 +452,7 @@ button:disabled { opacity: .6; cursor: progress; }
 .status.error { color: var(--danger); background: var(--danger-soft); padding: .5rem .6rem;
   border-radius: .4rem; }
 .status:empty { display: none; }
+#panel-load .result { margin-top: 1rem; padding-top: 1rem; border-top: 1px solid var(--line); }
 .result h2, .recent h2 { margin: 0; font-size: 1rem; }
 .code { margin: 0; font: 700 3.2rem/1.1 ui-monospace, "DejaVu Sans Mono", monospace;
   letter-spacing: .35em; color: var(--accent); text-align: center; padding: .5rem 0 .5rem .35em;

@@ -32,4 +32,7 @@ form.addEventListener("submit", (event) => {
   save(input.value);
 });
 document.getElementById("reset").addEventListener("click", () => save(DEFAULT_SERVER));
-serverAddress().then((address) => { input.value = address; });
+// Storage answers after the page shows: keep whatever was typed meanwhile.
+serverAddress().then((address) => {
+  if (!input.value) input.value = address;
+});

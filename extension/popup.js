@@ -10,6 +10,7 @@ const history = new History({
 mountScreens(document.getElementById("app"), {
   connect: async () => new Client(await serverAddress()),
   history,
+  autofocus: true, // open the popup, paste, Ctrl+Enter
 });
 
 serverAddress().then((address) => {

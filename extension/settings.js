@@ -19,7 +19,8 @@ export async function saveServerAddress(address) {
     throw new Error("That is not a web address. Type one such as https://www.extextcloud.com.");
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new Error("The address must start with https:// (or http:// for a server on this computer).");
+    throw new Error("The address must start with https:// "
+      + "(or http:// for a server on this computer).");
   }
   const normalised = url.origin + url.pathname.replace(/\/+$/, "");
   await ext.storage.sync.set({ server: normalised });

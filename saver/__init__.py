@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from . import api, commands, config, handlers, legacy, line, web
+from . import api, commands, config, handlers, legacy, web
 from .extensions import cors, db, limiter, migrate
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -48,4 +48,7 @@ def register_blueprints(app):
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(legacy.bp)
     app.register_blueprint(web.bp)
-    app.register_blueprint(line.bp, url_prefix="/line")
+    if app.config["LINE_ENABLED"]:
+        # Imported only when used: the LINE SDK adds ~1 s and tens of MB to start-up.
+        from . import line
+        app.register_blueprint(line.bp, url_prefix="/line")

@@ -52,8 +52,8 @@ def delete_text(code):
 @bp.get("/health")
 def health():
     """Answer whether the database answers, and how many codes are free."""
-    with reading():
-        free = pool.counts()["free"]
+    with reading() as connection:
+        free = pool.counts(connection)["free"]
     return jsonify(status="ok", free_codes=free)
 
 

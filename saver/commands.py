@@ -98,8 +98,8 @@ def _sweep_logged():
 
 
 def _echo_counts():
-    with reading():
-        counts = pool.counts()
+    with reading() as connection:
+        counts = pool.counts(connection)
     total = sum(counts.values())
     click.echo(f"free {counts['free']}  live {counts['live']}  resting {counts['resting']}  "
                f"total {total} of {pool.space()}")

@@ -34,7 +34,6 @@ DEFAULTS = {
     "LINE_CHANNEL_SECRET": None,
     "LINE_CHANNEL_ACCESS_TOKEN": None,
     "LINE_API_HOST": "https://api.line.me",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
 }
 
 _INTEGERS = {
@@ -104,6 +103,9 @@ def finish(config, instance_path):
     config["SQLALCHEMY_DATABASE_URI"] = _database_url(
         config.get("SQLALCHEMY_DATABASE_URI")
         or "sqlite:///" + os.path.join(instance_path, "saver.db"))
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Survive a PostgreSQL restart: test pooled connections before use.
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not config.get("SECRET_KEY"):
         # Nothing signed outlives a process (no sessions), so a random key is safe.
         config["SECRET_KEY"] = secrets.token_hex(32)

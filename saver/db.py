@@ -37,29 +37,21 @@ def _begin_sqlite(connection):
 
 @contextmanager
 def writing():
-    """Run the block in one write transaction, committed at its end."""
-    session = db.session()
-    if session.in_transaction():
-        session.commit()
-    session.connection(execution_options={_WRITE: True})
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    """Give the block a connection in one write transaction, committed at its end.
+
+    The domain runs Core statements on plain connections: its hot paths need no
+    ORM session or identity map, and skipping them halves their cost.
+    """
+    with db.engine.connect() as connection:
+        with connection.execution_options(**{_WRITE: True}).begin():
+            yield connection
 
 
 @contextmanager
 def reading():
-    """Run the block in one read transaction (a consistent snapshot)."""
-    session = db.session()
-    if session.in_transaction():
-        session.commit()
-    try:
-        yield session
-    finally:
-        session.rollback()
+    """Give the block a connection in one read transaction (a consistent snapshot)."""
+    with db.engine.connect() as connection, connection.begin():
+        yield connection
 
 
 def is_outage(exc):

@@ -63,12 +63,10 @@ class DatabaseUnavailable(SaverError):
     message = "The database is not reachable; try again shortly."
 
 
-def error_response(status, error, message, retry_after=None):
+def error_response(status, error, message):
     """Build the JSON error envelope ``{"error", "message"}``."""
     response = jsonify(error=error, message=message)
     response.status_code = status
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(int(retry_after))
     return response
 
 

@@ -13,28 +13,35 @@ _MISSES = (NotFound, Expired)
 
 
 def describe(exc):
-    """Return ``(status, error, message, retry_after)`` for any exception."""
+    """Return ``(status, error, message, headers)`` for any exception."""
     if isinstance(exc, SaverError):
         if isinstance(exc, _MISSES):
             note_miss()
-        return exc.status, exc.error, exc.message, exc.retry_after
+        headers = {} if exc.retry_after is None else {"Retry-After": str(int(exc.retry_after))}
+        return exc.status, exc.error, exc.message, headers
     if isinstance(exc, HTTPException):
+        # Keep what the exception says in headers, such as Allow on a 405.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if exc.code == 429:
-            return 429, "rate_limited", f"Too many requests ({exc.description}); slow down.", None
+            return (429, "rate_limited", f"Too many requests ({exc.description}); slow down.",
+                    headers)
         if exc.code == 404:
             note_miss()
         error = re.sub(r"\W+", "_", (exc.name or "error").lower()).strip("_")
-        return exc.code, error, _first_line(exc.description), None
+        return exc.code, error, _first_line(exc.description), headers
     if isinstance(exc, SQLAlchemyError) and is_outage(exc):
         current_app.logger.warning("database unavailable: %s", _first_line(str(exc)))
         return describe(DatabaseUnavailable())
     current_app.logger.exception("unexpected error")
-    return 500, "internal_error", "Something went wrong on our side; please try again.", None
+    return 500, "internal_error", "Something went wrong on our side; please try again.", {}
 
 
 def json_error(exc):
     """Flask error handler answering the JSON envelope."""
-    return error_response(*describe(exc))
+    status, error, message, headers = describe(exc)
+    response = error_response(status, error, message)
+    response.headers.update(headers)
+    return response
 
 
 def register(app):

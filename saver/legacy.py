@@ -5,9 +5,9 @@ The old popup reads only the body, so the two answers it understands
 ``{"status": "error"}`` with a non-2xx status, so a write failure is never
 mistaken for a code.
 """
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
-from . import texts
+from . import texts, web
 from .errors import Expired, InvalidInput, NotFound, PasswordRequired, WrongPassword
 from .handlers import describe
 from .inputs import json_object
@@ -18,28 +18,32 @@ bp = Blueprint("legacy", __name__)
 DELETE_AT = {"10min": 600, "1h": 3600, "3h": 10800}
 
 
-@bp.post("/write/")
+@bp.post("/write/", strict_slashes=False)
 @write_limit
 def write():
     """Store ``wrtext`` and answer its code as ``message``."""
     data = json_object()
     delete_at = data.get("wrdelete_at", "1h")
-    if delete_at not in DELETE_AT:
+    if not isinstance(delete_at, str) or delete_at not in DELETE_AT:
         raise InvalidInput("wrdelete_at must be one of: " + ", ".join(DELETE_AT) + ".")
     written = texts.write(data.get("wrtext"), DELETE_AT[delete_at], data.get("wrpassword"))
     return jsonify(status="success", message=written.code)
 
 
-@bp.post("/load/")
+@bp.post("/load/", strict_slashes=False)
 @read_limit
 @miss_limit
 def load():
     """Answer the text under ``ldcode`` as ``message``."""
+    if not request.path.endswith("/"):
+        # "load" is also a code: POST /load is its click-to-reveal, not the old popup.
+        return web.reveal("load")
     data = json_object()
-    code = data.get("ldcode")
+    code, password = data.get("ldcode"), data.get("ldpassword")
+    if not isinstance(code, str) or not isinstance(password, (str, type(None))):
+        raise InvalidInput("ldcode and ldpassword must be strings.")
     try:
-        loaded = texts.load(code.strip() if isinstance(code, str) else code,
-                            data.get("ldpassword"))
+        loaded = texts.load(code.strip(), password)
     except (NotFound, Expired):
         note_miss()
         return jsonify(status="error", message="not exist")
@@ -51,9 +55,8 @@ def load():
 @bp.errorhandler(Exception)
 def old_shape_error(exc):
     """Answer any other failure as ``{"status": "error", "message"}``."""
-    status, _, message, retry_after = describe(exc)
+    status, _, message, headers = describe(exc)
     response = jsonify(status="error", message=message)
     response.status_code = status
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(int(retry_after))
+    response.headers.update(headers)
     return response

@@ -3,27 +3,23 @@
 Shaped like line-bot-sdk's Flask example (raw body, X-Line-Signature,
 InvalidSignatureError -> 400), with the secrets read from the app's config.
 The database work happens in the request, so a failure there answers 5xx and
-LINE may redeliver; the reply to LINE is sent from a small thread pool, so a
-LINE API that is down or slow never delays the webhook's 200.
+LINE may redeliver; the reply goes out through ``line_sender`` in the
+background, so a LINE API that is down or slow never delays the webhook's 200.
 """
 import math
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from limits import parse_many
 from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi,
-                                  ReplyMessageRequest, TextMessage)
 from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import FollowEvent, MessageEvent, TextMessageContent
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
-from urllib3.exceptions import HTTPError
 from werkzeug.exceptions import BadRequest
 
 from . import line_replies as say
-from . import texts
+from . import line_sender, texts
 from .db import writing
 from .errors import Expired, Locked, NotFound, PasswordRequired, SaverError
 from .extensions import limiter
@@ -31,20 +27,11 @@ from .models import LineEvent, utcnow
 
 bp = Blueprint("line", __name__)
 
-# (connect, read) seconds for one reply; a reply is best effort, never retried.
-REPLY_TIMEOUT = (3.0, 5.0)
-# LINE accepts a reply token for about a minute: a reply queued longer (LINE
-# slow, many messages) is dropped instead of piling up behind the others.
-REPLY_TOKEN_LIFETIME = 50.0
-_senders = ThreadPoolExecutor(max_workers=4, thread_name_prefix="line-reply")
-
 
 @bp.post("/callback")
 def callback():
     """Check the signature, act on each new event, answer 200 at once."""
     config = current_app.config
-    if not config["LINE_ENABLED"]:
-        abort(404)
     signature = request.headers.get("X-Line-Signature", "")
     if not signature:
         raise BadRequest("The X-Line-Signature header is missing.")
@@ -79,7 +66,7 @@ def _handle(event):
         with writing() as session:
             session.execute(delete(LineEvent).where(LineEvent.event_id == event.webhook_event_id))
         raise
-    _send(event.reply_token, messages)
+    line_sender.send(event.reply_token, messages)
 
 
 def _claim(event_id):
@@ -104,17 +91,31 @@ def _answer(event):
         return [help_text]
     user = _sender(event.source)
     try:
-        if command.kind == "load":
+        if command.kind == "save":
+            return _save(event.message.text, user)
+        try:
             return _load(command, user, site)
-        _count(user, "write", "SAVER_LIMIT_WRITE")
-        written = texts.write(event.message.text)
+        except NotFound:
+            if command.password is None:
+                raise
+            # "good night" reads as a code and a password; with no text under
+            # "good" it was most likely a text to keep, so keep it and say so.
+            return _save(event.message.text, user,
+                         f"No text has the code {command.code}, so I saved your message.")
     except _Throttled as throttled:
         return [f"You are sending too many messages: try again in "
                 f"{say.duration(throttled.retry_after)}."]
     except SaverError as exc:
         return [_sentence(exc, command.code)]
-    return [say.saved_text(written.code, written.expires_at, config["SAVER_DEFAULT_EXPIRES_IN"],
-                           _text_url(written.code))]
+
+
+def _save(text, user, intro=None):
+    """Store ``text`` with the default expiry; return the message giving its code."""
+    _count(user, "write", "SAVER_LIMIT_WRITE")
+    written = texts.write(text)
+    expires_in = current_app.config["SAVER_DEFAULT_EXPIRES_IN"]
+    saved = say.saved_text(written.code, written.expires_at, expires_in, _text_url(written.code))
+    return [f"{intro}\n{saved}" if intro else saved]
 
 
 def _load(command, user, site):
@@ -162,11 +163,15 @@ def _count(user, scope, setting, hit=True):
     if not current_app.config["RATELIMIT_ENABLED"]:
         return
     strategy = limiter.limiter
-    for item in parse_many(current_app.config[setting]):
-        allowed = (strategy.hit if hit else strategy.test)(item, "line", scope, user)
-        if not allowed:
-            reset = strategy.get_window_stats(item, "line", scope, user).reset_time
-            raise _Throttled(max(1, math.ceil(reset - time.time())))
+    try:
+        for item in parse_many(current_app.config[setting]):
+            if not (strategy.hit if hit else strategy.test)(item, "line", scope, user):
+                reset = strategy.get_window_stats(item, "line", scope, user).reset_time
+                raise _Throttled(max(1, math.ceil(reset - time.time())))
+    except limiter.storage.base_exceptions as exc:
+        # As the limiter does for the other edges: a limit store that is down
+        # must not stop the service.
+        current_app.logger.warning("LINE rate limit not checked: %s", exc)
 
 
 def _sender(source):
@@ -184,32 +189,3 @@ def _https(url):
 
 def _text_url(code):
     return _https(url_for("web.raw", code=code, _external=True))
-
-
-def _send(reply_token, messages):
-    """Queue the reply; the webhook does not wait for LINE to take it."""
-    config = current_app.config
-    configuration = Configuration(host=config["LINE_API_HOST"],
-                                  access_token=config["LINE_CHANNEL_ACCESS_TOKEN"])
-    configuration.retries = 0
-    _senders.submit(_deliver, configuration, reply_token, messages,
-                    time.monotonic(), current_app.logger)
-
-
-def _deliver(configuration, reply_token, messages, queued_at, logger):
-    """Send one reply to the LINE API; log, never raise, when it fails."""
-    waited = time.monotonic() - queued_at
-    if waited > REPLY_TOKEN_LIFETIME:
-        logger.warning("LINE reply dropped: it waited %.0f s, its token has expired", waited)
-        return
-    request_body = ReplyMessageRequest(reply_token=reply_token,
-                                       messages=[TextMessage(text=text) for text in messages])
-    try:
-        with ApiClient(configuration) as client:
-            MessagingApi(client).reply_message(request_body, _request_timeout=REPLY_TIMEOUT)
-    except ApiException as exc:
-        logger.warning("LINE reply failed: HTTP %s %s", exc.status, (exc.body or "")[:200])
-    except (HTTPError, OSError) as exc:
-        logger.warning("LINE reply failed: %s", exc)
-    except Exception:  # a worker thread's exception would otherwise vanish
-        logger.exception("LINE reply failed")

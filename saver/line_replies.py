@@ -15,9 +15,10 @@ MAX_UNITS = 5000
 MAX_MESSAGES = 5
 HELP_WORDS = {"help", "?", "？", "ヘルプ"}
 
-# One line: a 4-letter code, then optionally spaces (an IME's full-width one
-# too) and the password, which is the rest of the line so it may hold spaces.
-_CODE_LINE = re.compile(r"([A-Za-z]{4})(?:[ \t\u3000]+([^\r\n]+))?")
+# A 4-letter code, then optionally spaces (an IME's full-width one too) and a
+# one-word password. Longer messages are texts to save: "meet at 7" is not
+# a lookup of "meet" with the password "at 7".
+_CODE_LINE = re.compile(r"([A-Za-z]{4})(?:[ \t\u3000]+(\S+))?")
 # Never cut just before these: they belong to the character before them.
 _ZWJ = "\u200d"
 _CLINGING = {_ZWJ, "\ufe0e", "\ufe0f"}
@@ -40,8 +41,7 @@ def parse(message):
         return Command("help")
     match = _CODE_LINE.fullmatch(stripped)
     if match:
-        password = (match.group(2) or "").strip() or None
-        return Command("load", match.group(1), password)
+        return Command("load", match.group(1), match.group(2))
     return Command("save")
 
 
@@ -134,8 +134,8 @@ def help_text(site, expires_in):
             f"{duration(expires_in)} and answer with a 4-letter code.\n"
             "Send me a code (like abcd) and I answer with its text. For a text with a "
             "password, send the code, a space and the password (abcd secret).\n"
-            "A message of one 4-letter word, alone or followed by a password, is always "
-            f"read as a code.\nWeb page: {site}")
+            "So a message of a 4-letter word, alone or followed by one more word, is "
+            f"always read as a code.\nWeb page: {site}")
 
 
 def saved_text(code, expires_at, expires_in, url):
@@ -156,7 +156,7 @@ def loaded_notes(views_left):
 def rest_note(url, protected, erased):
     """Say where to read a text too long for one LINE reply, if anywhere."""
     if erased:
-        return "The text is too long for LINE, and it is erased now: only its beginning is shown."
+        return "The text is too long for LINE: only its beginning could be shown."
     if protected:
         return f"The text is too long for LINE: read all of it on {url} with its code and password."
     return f"The text is too long for LINE: read all of it at {url}"

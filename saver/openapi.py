@@ -45,7 +45,7 @@ def document(config):
                     "properties": {
                         "text": {"type": "string", "minLength": 1,
                                  "description": f"At most {max_bytes} bytes of UTF-8."},
-                        "expires_in": {"type": "integer", "minimum": 60,
+                        "expires_in": {"type": "integer", "minimum": 60, "nullable": True,
                                        "maximum": config["SAVER_MAX_EXPIRES_IN"],
                                        "default": config["SAVER_DEFAULT_EXPIRES_IN"]},
                         "password": {"type": "string", "nullable": True, "maxLength": 1024},
@@ -111,8 +111,8 @@ def document(config):
                 "summary": "Old extension (v1.2): store a text.",
                 "requestBody": {"required": True, **_json({
                     "type": "object", "required": ["wrtext"],
-                    "properties": {"wrtext": {"type": "string"},
-                                   "wrpassword": {"type": "string"},
+                    "properties": {"wrtext": {"type": "string", "minLength": 1},
+                                   "wrpassword": {"type": "string", "nullable": True},
                                    "wrdelete_at": {"type": "string",
                                                    "enum": ["10min", "1h", "3h"]}}})},
                 "responses": {"200": {"description": "The code in message.",
@@ -124,7 +124,7 @@ def document(config):
                 "requestBody": {"required": True, **_json({
                     "type": "object", "required": ["ldcode"],
                     "properties": {"ldcode": {"type": "string"},
-                                   "ldpassword": {"type": "string"}}})},
+                                   "ldpassword": {"type": "string", "nullable": True}}})},
                 "responses": {"200": {"description": "The text in message, or "
                                                      "'pw not match' / 'not exist'.",
                                       **_json({"$ref": "#/components/schemas/OldAnswer"})},

@@ -19,10 +19,12 @@ from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_ha
 from .db import reading, writing
 from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
                      RevealRequired, TooLarge, WrongDeleteToken, WrongPassword)
-from .extensions import db
 from .models import LineEvent, RestingCode, Text, utcnow
 
 MIN_EXPIRES_IN = 60
+# What a read needs of a text's row.
+_READ = (Text.body, Text.created_at, Text.expires_at, Text.password_hash, Text.max_views,
+         Text.delete_token_hash, Text.locked_until)
 MAX_VIEWS = 1_000_000
 MAX_PASSWORD_CHARS = 1024
 
@@ -64,9 +66,9 @@ def write(body, expires_in=None, password=None, max_views=None):
     token, token_digest = new_delete_token()
     now = utcnow().replace(microsecond=0)
     expires_at = now + timedelta(seconds=expires_in)
-    with writing() as session:
-        code = to_code(pool.allocate())
-        session.execute(insert(Text).values(
+    with writing() as connection:
+        code = to_code(pool.allocate(connection))
+        connection.execute(insert(Text).values(
             code=to_number(code), body=encrypt(key, raw, code) if key else raw,
             created_at=now, expires_at=expires_at, password_hash=stored_hash,
             max_views=max_views, views=0, delete_token_hash=token_digest,
@@ -136,23 +138,22 @@ def sweep(now=None):
         if count < batch:
             break
     while True:
-        with writing():
-            count = pool.release_rested(now, batch)
+        with writing() as connection:
+            count = pool.release_rested(connection, now, batch)
         released += count
         if count < batch:
             break
-    with writing() as session:
-        session.execute(delete(LineEvent).where(LineEvent.seen_at <= now - timedelta(days=2)))
+    with writing() as connection:
+        connection.execute(delete(LineEvent).where(LineEvent.seen_at <= now - timedelta(days=2)))
     return ended, released
 
 
 def _live_row(number, now):
     """Return the text's row; raise NotFound, or Expired (erasing it) when it has ended."""
-    with reading() as session:
-        row = session.execute(select(Text).where(Text.code == number)).scalar_one_or_none()
-        resting = row is None and session.get(RestingCode, number) is not None
-        if row is not None:
-            session.expunge(row)
+    with reading() as connection:
+        row = connection.execute(select(*_READ).where(Text.code == number)).first()
+        resting = row is None and connection.scalar(
+            select(RestingCode.code).where(RestingCode.code == number)) is not None
     if row is None:
         raise Expired() if resting else NotFound()
     if row.expires_at <= now:
@@ -164,16 +165,17 @@ def _live_row(number, now):
 def _end(condition, now):
     """Erase the texts matching ``condition`` and put their codes to rest; return how many."""
     until = now + timedelta(seconds=current_app.config["SAVER_CODE_COOLDOWN"])
-    with writing() as session:
-        codes = session.execute(delete(Text).where(condition).returning(Text.code)).scalars().all()
-        pool.rest(codes, until)
+    with writing() as connection:
+        codes = connection.execute(
+            delete(Text).where(condition).returning(Text.code)).scalars().all()
+        pool.rest(connection, codes, until)
     return len(codes)
 
 
 def _use_view(number, now):
     """Count one view atomically; erase the text on its last view. Return views left."""
-    with writing() as session:
-        counted = session.execute(
+    with writing() as connection:
+        counted = connection.execute(
             update(Text)
             .where(Text.code == number, Text.views < Text.max_views, Text.expires_at > now)
             .values(views=Text.views + 1)
@@ -182,9 +184,9 @@ def _use_view(number, now):
             raise Expired()
         views, max_views = counted
         if views >= max_views:
-            codes = session.execute(
+            codes = connection.execute(
                 delete(Text).where(Text.code == number).returning(Text.code)).scalars().all()
-            pool.rest(codes, now + timedelta(seconds=current_app.config["SAVER_CODE_COOLDOWN"]))
+            pool.rest(connection, codes, now + timedelta(seconds=current_app.config["SAVER_CODE_COOLDOWN"]))
     return max_views - views
 
 
@@ -192,8 +194,8 @@ def _count_failure(number, now):
     """Record a wrong password; lock the code once the configured count is reached."""
     config = current_app.config
     reached = Text.failed_attempts + 1 >= config["SAVER_LOCKOUT_ATTEMPTS"]
-    with writing() as session:
-        session.execute(update(Text).where(Text.code == number).values(
+    with writing() as connection:
+        connection.execute(update(Text).where(Text.code == number).values(
             failed_attempts=case((reached, 0), else_=Text.failed_attempts + 1),
             locked_until=case(
                 (reached, now + timedelta(seconds=config["SAVER_LOCKOUT_SECONDS"])),

@@ -1,12 +1,19 @@
-"""Reading a text in a browser or with curl at /<code>."""
-from flask import Blueprint, make_response, render_template, request
+"""The web page at /, and reading a text in a browser or with curl at /<code>."""
+import os
+
+from flask import (Blueprint, current_app, make_response, render_template, request,
+                   send_from_directory)
 
 from . import texts
-from .errors import PasswordRequired, RevealRequired
+from .errors import PasswordRequired, RevealRequired, SaverError
+from .handlers import describe
 from .inputs import header_text
 from .limits import miss_limit, read_limit
 
 bp = Blueprint("web", __name__)
+
+# The one API client, shared with the extension; Apache serves it in production.
+EXTENSION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "extension")
 
 
 def plain(text):
@@ -18,6 +25,42 @@ def plain(text):
     return response
 
 
+def wants_html():
+    """Return True for a browser (which prefers HTML), False for curl and scripts."""
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+def reveal_page(code, status=200, protected=False, problem=None):
+    """Answer the page whose form POSTs back to /<code> to read the text.
+
+    ``problem`` is the SaverError of a failed attempt; a text that is gone
+    gets no form, only the reason.
+    """
+    gone = problem is not None and problem.status in (404, 410)
+    response = make_response(render_template("reveal.html", code=code, protected=protected,
+                                             problem=problem, gone=gone), status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/")
+def page():
+    """Answer the web page (Apache serves the same file in production)."""
+    return send_from_directory(current_app.static_folder, "index.html")
+
+
+@bp.get("/static/client.js")
+def client_module():
+    """Answer the extension's API client, so the page uses the very same file."""
+    return send_from_directory(EXTENSION, "client.js", mimetype="text/javascript")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Answer the icon browsers ask for on every text/plain page, so it is not a miss."""
+    return send_from_directory(current_app.static_folder, "favicon.png", mimetype="image/png")
+
+
 @bp.get("/<code>")
 @read_limit
 @miss_limit
@@ -26,10 +69,10 @@ def raw(code):
     try:
         return plain(texts.load(code, header_text("X-Password"), reveal=False).text)
     except RevealRequired:
-        response = make_response(render_template("reveal.html", code=code))
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return reveal_page(code)
     except PasswordRequired as exc:
+        if wants_html():
+            return reveal_page(code, exc.status, protected=True)
         exc.message = (f"This text is protected by a password: read it on {request.host_url} "
                        "or send the password in an X-Password header.")
         raise
@@ -39,6 +82,18 @@ def raw(code):
 @read_limit
 @miss_limit
 def reveal(code):
-    """Answer the raw text after an explicit click; this uses up one view."""
+    """Answer the raw text after an explicit click; this uses up one view.
+
+    A browser whose form failed (wrong password, gone) gets the form again with
+    the reason; curl keeps getting the JSON error.
+    """
     password = request.form.get("password") or header_text("X-Password")
-    return plain(texts.load(code, password, reveal=True).text)
+    try:
+        return plain(texts.load(code, password, reveal=True).text)
+    except SaverError as exc:
+        if not wants_html() or exc.status >= 500:
+            raise
+        describe(exc)  # counts a miss like the JSON answer would, so walking codes stays slow
+        if isinstance(exc, PasswordRequired):  # the form itself says a password is needed
+            return reveal_page(code, exc.status, protected=True)
+        return reveal_page(code, exc.status, protected=bool(password), problem=exc)

@@ -3,24 +3,18 @@
 PostgreSQL (127.0.0.1:5432, database ``test``) and Redis (127.0.0.1:6379)
 are real servers; each PostgreSQL test gets a schema of its own.
 """
-import os
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from saver import create_app, pool
+from saver.db import reading
 from saver.extensions import db
 
-POSTGRES_URL = os.environ.get("SAVER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("SAVER_TEST_REDIS", "redis://127.0.0.1:6379/15")
+from services import DATABASES, POSTGRES_URL, postgres_schema_url
+
 SMALL_SPACE = 52 * 52  # aaaa .. aaZZ: most tests need no full pool
-DATABASES = os.environ.get("SAVER_TEST_DATABASES", "sqlite,postgresql").split(",")
-
-
-def postgres_schema_url(schema):
-    """Return a URL whose connections use ``schema`` first."""
-    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
 
 
 @pytest.fixture(params=DATABASES)
@@ -81,14 +75,9 @@ def runner(app):
 def conserved(app):
     """Return a check that every code in service is in exactly one place."""
     def check():
-        with app.app_context():
-            counts = pool.counts()
-            db.session.rollback()
-        assert sum(counts.values()) == pool_space(app), counts
+        with app.app_context(), reading() as connection:
+            counts = pool.counts(connection)
+            space = pool.space()
+        assert sum(counts.values()) == space, counts
         return counts
     return check
-
-
-def pool_space(app):
-    with app.app_context():
-        return pool.space()

@@ -23,7 +23,8 @@ class FakeLine:
         self._released = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
+                                        daemon=True)
 
     @property
     def url(self):
@@ -39,16 +40,15 @@ class FakeLine:
         self._server.shutdown()
         self._server.server_close()
 
-    def wait_for(self, count, timeout=5.0):
-        """Return the recorded replies once there are ``count``; fail after ``timeout``."""
+    def reply_to(self, token, timeout=5.0):
+        """Return the texts of the reply that used ``token``; fail after ``timeout``."""
+        def found():
+            return next((reply for reply in self.replies
+                         if reply["body"]["replyToken"] == token), None)
         with self._changed:
-            if not self._changed.wait_for(lambda: len(self.replies) >= count, timeout):
-                raise AssertionError(f"expected {count} replies, got {len(self.replies)}")
-            return list(self.replies)
-
-    def texts(self, reply):
-        """Return the texts of one recorded reply."""
-        return [message["text"] for message in reply["body"]["messages"]]
+            if not self._changed.wait_for(found, timeout):
+                raise AssertionError(f"no reply with token {token} in {timeout} s")
+            return [message["text"] for message in found()["body"]["messages"]]
 
     def record(self, headers, body):
         """Check one reply like LINE does; return (status, answer)."""

@@ -95,3 +95,23 @@ def test_preflight_from_any_origin(client):
     answer = client.post("/write/", json={"wrtext": "a", "wrpassword": "", "wrdelete_at": "1h"},
                          headers={"Origin": "chrome-extension://oldpopupid"})
     assert answer.headers["Access-Control-Allow-Origin"] in ("*", "chrome-extension://oldpopupid")
+
+
+def test_the_code_load_is_not_shadowed_by_the_old_endpoint(settings, database_url):
+    from saver import create_app
+    from saver.codes import to_number
+    from saver.extensions import db
+    from saver.models import FreeCode
+    app = create_app({**settings, "SAVER_CODE_SPACE": to_number("load") + 1,
+                      "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():  # a pool that holds only the code that is also an old path
+        db.create_all()
+        db.session.add(FreeCode(ticket=to_number("load")))
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/api/v1/texts", json={"text": "x", "max_views": 1}).json["code"] == "load"
+    assert b'method="post"' in client.get("/load").data
+    assert client.post("/load").data == b"x"
+    assert old_load(client, "load").json == {"status": "error", "message": "not exist"}
+    with app.app_context():
+        db.engine.dispose()

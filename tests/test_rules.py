@@ -4,7 +4,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from saver import texts
+from sqlalchemy import text
+
+from saver import pool, texts
 from saver.codes import to_number
 from saver.extensions import db
 from saver.models import RestingCode, Text
@@ -143,3 +145,21 @@ def test_pool_exhausted_is_503(tiny_pool, app, client, conserved):
     old = client.post("/write/", json={"wrtext": "x", "wrpassword": "", "wrdelete_at": "1h"})
     assert old.status_code == 503 and old.json["status"] == "error"
     assert conserved() == {"free": 0, "live": 60, "resting": 0}
+
+
+def test_seeding_repairs_a_partial_pool_and_skips_codes_in_use(app, client, clock, conserved):
+    app.config["SAVER_CODE_COOLDOWN"] = 60
+    live = write(client)["code"]
+    ended = write(client, expires_in=60)["code"]
+    clock.shift(60)
+    assert client.get(f"/api/v1/texts/{ended}").status_code == 410
+    with app.app_context():
+        lost = db.session.execute(text(
+            "DELETE FROM free_codes WHERE ticket IN "
+            "(SELECT ticket FROM free_codes ORDER BY ticket LIMIT 100)")).rowcount
+        db.session.commit()
+        assert lost == 100
+        assert pool.seed() == 100
+        assert pool.seed() == 0
+    assert conserved() == {"free": 2702, "live": 1, "resting": 1}
+    assert client.get(f"/api/v1/texts/{live}").status_code == 200

@@ -25,3 +25,4 @@ mountScreens(document.getElementById("app"), {
   connect: async () => new Client(window.location.origin),
   history,
 });
+document.getElementById("origin").textContent = window.location.origin;

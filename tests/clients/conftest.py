@@ -1,0 +1,174 @@
+"""Fixtures for the browser tests: a live server on loopback and Chromium driven by Playwright.
+
+The server is the real app in a thread (werkzeug's ``make_server`` on
+127.0.0.1) on a SQLite file; the browser is Debian's Chromium, never a
+downloaded one. Screenshots go to ``test-artifacts/screenshots/`` so a
+person can look at every screen after the run.
+"""
+import contextlib
+import hashlib
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from saver import create_app, pool, texts
+from saver.extensions import db
+from saver.models import utcnow
+from screens import EXTENSION, POPUP_SIZE
+
+SCREENSHOTS = EXTENSION.parent / "test-artifacts" / "screenshots"
+CHROMIUMS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
+# The flags that keep a headless Chromium quiet and off the network.
+CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+# Rate limits on but generous: a test shrinks one for a while (LiveServer.limit).
+# One app rather than a second, rate-limited one, because Flask-Limiter keeps
+# its settings on its one global Limiter: two live apps would share them.
+SETTINGS = {
+    "TESTING": True,
+    "SAVER_CODE_SPACE": 52 * 52,
+    "SAVER_SCRYPT_N": 16,  # cheap hashing, tests only
+    "RATELIMIT_ENABLED": True,
+    "SAVER_LIMIT_WRITE": "1000/minute",
+    "SAVER_LIMIT_READ": "1000/minute",
+    "SAVER_LIMIT_MISS": "1000/minute",
+    "SAVER_LOCKOUT_ATTEMPTS": 3,
+}
+
+
+class LiveServer:
+    """The app answering HTTP on 127.0.0.1 from a background thread."""
+
+    def __init__(self, app):
+        self.app = app
+        self.http = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.http.server_port}"
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.http.shutdown()
+        self.thread.join()
+
+    def write(self, body, **options):
+        """Store a text directly through the domain, as another client would."""
+        with self.app.app_context():
+            return texts.write(body, **options).code
+
+    def outlive(self, seconds):
+        """Run the app's own sweep as if ``seconds`` had passed: expired texts end."""
+        with self.app.app_context():
+            texts.sweep(now=utcnow() + timedelta(seconds=seconds))
+
+    @contextlib.contextmanager
+    def limit(self, name, value):
+        """Apply a rate limit for a while; limits are read from config per request."""
+        saved = self.app.config[name]
+        self.app.config[name] = value
+        try:
+            yield
+        finally:
+            self.app.config[name] = saved
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A live server on a fresh SQLite database with a seeded pool."""
+    database = tmp_path_factory.mktemp("live") / "saver.db"
+    app = create_app({**SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    with app.app_context():
+        db.create_all()
+        pool.seed()
+    live = LiveServer(app)
+    yield live
+    live.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """The path of Debian's Chromium; the tests need it and download none."""
+    found = next((path for path in CHROMIUMS if os.access(path, os.X_OK)), None)
+    if found is None:
+        pytest.fail("Chromium is not installed: apt-get install chromium "
+                    f"(looked for {', '.join(CHROMIUMS)})")
+    return found
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def shoot():
+    """Return ``shoot(page, name)``: save a screenshot of the whole page for people to see."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name):
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+    return take
+
+
+def extension_id(directory):
+    """Chromium's id of an unpacked extension: a hash of its absolute path, in a..p."""
+    digest = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:32]
+    return "".join(chr(ord("a") + int(digit, 16)) for digit in digest)
+
+
+class Profile:
+    """One browser profile with the extension loaded: one user's computer."""
+
+    def __init__(self, context):
+        self.context = context
+        self.base = f"chrome-extension://{extension_id(EXTENSION)}"
+
+    def open(self, page_name):
+        page = self.context.new_page()
+        page.set_viewport_size(POPUP_SIZE)
+        page.goto(f"{self.base}/{page_name}")
+        return page
+
+    def use_server(self, url):
+        """Point the extension at ``url`` through its options page."""
+        page = self.open("options.html")
+        page.get_by_label("Server address").fill(url)
+        page.get_by_role("button", name="Save").click()
+        page.get_by_text(f"Saved: the popup now uses {url}.").wait_for()
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def profiles(playwright, chromium, tmp_path_factory, server):
+    """Return ``profile(name)``: a Chromium profile of its own, its extension set to ``server``."""
+    made = {}
+
+    def profile(name):
+        if name not in made:
+            context = playwright.chromium.launch_persistent_context(
+                tmp_path_factory.mktemp(f"profile-{name}"), headless=True,
+                executable_path=chromium,
+                args=[f"--disable-extensions-except={EXTENSION}",
+                      f"--load-extension={EXTENSION}", *CHROMIUM_ARGS])
+            made[name] = Profile(context)
+            made[name].use_server(server.url)
+        return made[name]
+    yield profile
+    for made_profile in made.values():
+        made_profile.context.close()
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, chromium):
+    """A plain Chromium without the extension: a computer where it is not installed."""
+    launched = playwright.chromium.launch(headless=True, executable_path=chromium,
+                                          args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
+

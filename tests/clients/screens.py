@@ -1,0 +1,64 @@
+"""Steps on the shared Write/Load screens, the same in the popup and on the page.
+
+Kept out of conftest.py so test modules can import it: every conftest.py
+is a module named ``conftest``.
+"""
+import re
+from pathlib import Path
+
+EXTENSION = Path(__file__).resolve().parents[2] / "extension"
+POPUP_SIZE = {"width": 392, "height": 600}
+PHONE_SIZE = {"width": 375, "height": 740}
+
+
+def write(page, text, password="", expiry=None, burn=False):
+    """Fill the Write tab and send it."""
+    page.get_by_role("tab", name="Write").click()
+    page.get_by_label("Text", exact=True).fill(text)
+    if expiry:
+        page.get_by_label("Expires after").select_option(label=expiry)
+    page.get_by_label("Password (optional)").fill(password)
+    page.get_by_label("Burn after reading").set_checked(burn)
+    page.get_by_role("button", name="Save and get a code").click()
+
+
+def written_code(page):
+    """Return the big code shown after a write."""
+    code = page.locator(".code").inner_text(timeout=10_000)
+    assert re.fullmatch(r"[a-zA-Z]{4}", code)
+    return code
+
+
+def load(page, code, password=""):
+    """Fill the Load tab and send it."""
+    page.get_by_role("tab", name="Load").click()
+    page.get_by_label("Code", exact=True).fill(code)
+    page.get_by_label("Password (if any)").fill(password)
+    page.get_by_role("button", name="Load the text").click()
+
+
+def loaded_text(page):
+    return page.get_by_label("The text").input_value(timeout=10_000)
+
+
+def alert(page):
+    """Return the error sentence the screen shows."""
+    return page.get_by_role("alert").inner_text(timeout=10_000)
+
+
+def fits_width(page):
+    """True when nothing sticks out sideways (no horizontal scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea, button")]
+  .filter((control) => !control.closest("[hidden]"))
+  .filter((control) => control.tagName === "BUTTON"
+    ? !control.textContent.trim() && !control.getAttribute("aria-label")
+    : control.labels.length === 0 && !control.getAttribute("aria-label"))
+  .map((control) => control.outerHTML)"""
+
+
+def unlabelled(page):
+    """Return the visible controls that have no label or name (should be none)."""
+    return page.evaluate(UNLABELLED)

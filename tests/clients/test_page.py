@@ -1,0 +1,127 @@
+"""The web page at / and reading at /<code>, in Chromium without the extension."""
+import pytest
+import requests
+
+from screens import (EXTENSION, PHONE_SIZE, alert, fits_width, load, loaded_text, unlabelled,
+                     write, written_code)
+
+pytestmark = pytest.mark.timeout(120)
+DESKTOP_SIZE = {"width": 1024, "height": 768}
+
+
+@pytest.fixture(scope="module")
+def computers(browser):
+    """Two browser contexts that share nothing: a desktop and a phone."""
+    desktop = browser.new_context(viewport=DESKTOP_SIZE)
+    phone = browser.new_context(viewport=PHONE_SIZE, is_mobile=True, has_touch=True)
+    yield desktop, phone
+    desktop.close()
+    phone.close()
+
+
+@pytest.fixture
+def desktop(computers, server):
+    page = computers[0].new_page()
+    page.goto(server.url + "/")
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def phone(computers, server):
+    page = computers[1].new_page()
+    page.goto(server.url + "/")
+    yield page
+    page.close()
+
+
+def test_page_uses_the_extension_client(server):
+    """The page loads the one client module, byte for byte the extension's file."""
+    answer = requests.get(server.url + "/static/client.js", timeout=10)
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/javascript")
+    assert answer.content == (EXTENSION / "client.js").read_bytes()
+    icon = requests.get(server.url + "/favicon.ico", timeout=10)
+    assert (icon.status_code, icon.headers["Content-Type"]) == (200, "image/png")
+
+
+def test_write_on_desktop_and_load_on_phone(server, desktop, phone, shoot):
+    shoot(desktop, "page-write")
+    write(desktop, "from the desktop\nto the phone", expiry="1 week")
+    code = written_code(desktop)
+    assert desktop.get_by_role("link", name=f"{server.url}/{code}").is_visible()
+    shoot(desktop, "page-written")
+
+    assert fits_width(phone)
+    assert unlabelled(phone) == []
+    shoot(phone, "page-phone")
+    load(phone, code)
+    assert loaded_text(phone) == "from the desktop\nto the phone"
+    assert fits_width(phone)
+    shoot(phone, "page-phone-loaded")
+
+
+def test_password_on_the_page(desktop, phone, shoot):
+    write(desktop, "protected words", password="s3cret ü")
+    code = written_code(desktop)
+    load(phone, code)
+    assert "protected by a password" in alert(phone)
+    load(phone, code, "nope")
+    assert alert(phone) == "That password is wrong. Check it and try again."
+    shoot(phone, "page-wrong-password")
+    load(phone, code, "s3cret ü")
+    assert loaded_text(phone) == "protected words"
+
+
+def test_burned_expired_and_rate_limited_on_the_page(server, desktop, phone, shoot):
+    write(desktop, "once only", burn=True)
+    code = written_code(desktop)
+    load(phone, code)
+    assert loaded_text(phone) == "once only"
+    load(phone, code)
+    assert alert(phone).startswith(f"The text {code} is gone")
+    shoot(phone, "page-burned")
+
+    old = server.write("old news", expires_in=600)
+    server.outlive(3600)
+    load(phone, old)
+    assert alert(phone).startswith(f"The text {old} is gone: it expired")
+
+    with server.limit("SAVER_LIMIT_WRITE", "1/hour"):
+        desktop.get_by_role("button", name="Write another").click()
+        write(desktop, "one")
+        written_code(desktop)
+        desktop.get_by_role("button", name="Write another").click()
+        write(desktop, "two")
+        assert alert(desktop).startswith("Too many requests from this computer.")
+    shoot(desktop, "page-rate-limited")
+
+
+def test_reading_at_the_code_url(server, computers, shoot):
+    """/<code>: raw text, a click for a burn-after-reading text, a form for a password."""
+    page = computers[1].new_page()
+    plain = server.write("just the text")
+    assert page.goto(f"{server.url}/{plain}").headers["content-type"].startswith("text/plain")
+    assert page.inner_text("body") == "just the text"
+
+    burn = server.write("burn this", max_views=1)
+    page.goto(f"{server.url}/{burn}")
+    assert page.get_by_text("Reading it here uses up one view.").is_visible()
+    shoot(page, "reveal-click")
+    page.get_by_role("button", name="Show the text").click()
+    assert page.inner_text("body") == "burn this"
+    assert page.goto(f"{server.url}/{burn}").status == 410
+
+    locked = server.write("behind a password", password="open sesame")
+    answer = requests.get(f"{server.url}/{locked}", timeout=10)  # curl-like: JSON
+    assert (answer.status_code, answer.json()["error"]) == (401, "password_required")
+    assert page.goto(f"{server.url}/{locked}").status == 401
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_label("Password").press("Enter")
+    assert page.get_by_role("alert").inner_text() == "The password does not match."
+    assert unlabelled(page) == []
+    shoot(page, "reveal-wrong-password")
+    page.get_by_label("Password").fill("open sesame")
+    page.get_by_role("button", name="Show the text").click()
+    assert page.inner_text("body") == "behind a password"
+    page.close()

@@ -1,0 +1,111 @@
+"""Rate limits: JSON 429 with Retry-After, in memory and in the real Redis."""
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+
+import pytest
+
+from services import REDIS_URL
+from saver import create_app
+
+
+@pytest.fixture
+def limited(settings):
+    settings.update(RATELIMIT_ENABLED=True, SAVER_LIMIT_WRITE="3/minute",
+                    SAVER_LIMIT_READ="6/minute", SAVER_LIMIT_MISS="2/minute")
+    return settings
+
+
+@pytest.fixture
+def redis_limited(limited):
+    limited["RATELIMIT_STORAGE_URI"] = REDIS_URL
+    return limited
+
+
+@pytest.fixture
+def client_address():
+    """A client address of this test's own, so counts left in Redis by other runs don't apply."""
+    return "10.%d.%d.%d" % tuple(uuid.uuid4().bytes[:3])
+
+
+def post(client, path="/api/v1/texts"):
+    if path == "/write/":
+        return client.post(path, json={"wrtext": "t", "wrpassword": "", "wrdelete_at": "1h"})
+    return client.post(path, json={"text": "t"})
+
+
+def assert_429(response):
+    assert response.status_code == 429
+    assert response.mimetype == "application/json"
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+def test_writes_are_limited_across_the_api_and_the_old_endpoint(limited, client, conserved):
+    assert [post(client).status_code for _ in range(2)] == [201, 201]
+    assert post(client, "/write/").status_code == 200
+    limited_api = post(client)
+    assert_429(limited_api)
+    assert limited_api.json["error"] == "rate_limited"
+    limited_old = post(client, "/write/")
+    assert_429(limited_old)
+    assert limited_old.json["status"] == "error"
+    assert conserved()["live"] == 3
+
+
+def test_reads_are_limited(limited, client):
+    code = post(client).json["code"]
+    statuses = [client.get(f"/api/v1/texts/{code}").status_code for _ in range(7)]
+    assert statuses == [200] * 6 + [429]
+    assert_429(client.get(f"/{code}"))
+
+
+def test_misses_are_limited_tighter_than_hits(limited, client):
+    code = post(client).json["code"]
+    assert [client.get(f"/api/v1/texts/{code}").status_code for _ in range(3)] == [200] * 3
+    assert [client.get("/api/v1/texts/zzzz").status_code for _ in range(2)] == [404, 404]
+    assert_429(client.get("/api/v1/texts/zzzy"))
+    old = client.post("/load/", json={"ldcode": code, "ldpassword": ""})
+    assert old.status_code == 429 and old.json["status"] == "error"
+
+
+def test_old_not_exist_answers_count_as_misses(limited, client):
+    for _ in range(2):
+        assert client.post("/load/", json={"ldcode": "zzzz", "ldpassword": ""}).json[
+            "message"] == "not exist"
+    assert_429(client.post("/load/", json={"ldcode": "zzzz", "ldpassword": ""}))
+
+
+def test_preflights_do_not_count(limited, client):
+    for _ in range(10):
+        assert client.options("/api/v1/texts", headers={
+            "Origin": "chrome-extension://x", "Access-Control-Request-Method": "POST"}
+        ).status_code == 200
+    assert post(client).status_code == 201
+
+
+def test_limits_can_be_switched_off(limited, client):
+    # Flask-Limiter reads its switch at start-up: build a second app on the same database
+    app = create_app({**limited, "RATELIMIT_ENABLED": "false",
+                      "SQLALCHEMY_DATABASE_URI": client.application.config[
+                          "SQLALCHEMY_DATABASE_URI"]})
+    other = app.test_client()
+    assert [post(other).status_code for _ in range(5)] == [201] * 5
+
+
+def test_redis_limits_are_shared_between_processes(redis_limited, app, client, database_url,
+                                                   client_address):
+    client.environ_base["REMOTE_ADDR"] = client_address
+    assert [post(client).status_code for _ in range(2)] == [201, 201]
+    other_process = textwrap.dedent(f"""
+        from saver import create_app
+        app = create_app({{**{redis_limited!r}, "SQLALCHEMY_DATABASE_URI": {database_url!r}}})
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = {client_address!r}
+        print(client.post("/api/v1/texts", json={{"text": "t"}}).status_code)
+    """)
+    result = subprocess.run([sys.executable, "-c", other_process], capture_output=True,
+                            text=True, timeout=60, env=os.environ.copy())
+    assert result.stdout.strip() == "201", result.stderr
+    assert_429(post(client))

@@ -1,0 +1,365 @@
+"""The LINE bot against a fake LINE API on loopback, with bodies signed as LINE signs them."""
+import base64
+import hashlib
+import hmac
+import json
+import re
+import threading
+import time
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from fake_line import FakeLine
+from saver import line_sender, pool, texts
+from saver.db import reading
+from saver.extensions import db
+from saver.line_replies import duration, parse, pieces, units
+from saver.models import LineEvent
+
+SECRET = "test-channel-secret"
+TOKEN = "test-channel-access-token"
+
+
+@pytest.fixture
+def line_api():
+    """A fake LINE API; it keeps answering until the test ends."""
+    fake = FakeLine(TOKEN).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def settings(settings, line_api, request):
+    """The shared test settings with LINE on, pointed at the fake.
+
+    A test changes settings before the app is made by parametrizing this
+    fixture indirectly with a mapping of the changes.
+    """
+    settings.update(LINE_CHANNEL_SECRET=SECRET, LINE_CHANNEL_ACCESS_TOKEN=TOKEN,
+                    LINE_API_HOST=line_api.url)
+    settings.update(getattr(request, "param", {}))
+    return settings
+
+
+def changed(**changes):
+    """Parametrize a test with settings changed before its app is made."""
+    return pytest.mark.parametrize("settings", [changes], indirect=True,
+                                   ids=[",".join(changes)])
+
+
+@pytest.fixture
+def send(line_api, client):
+    """Post signed events to the webhook and return the response."""
+    def post(*events):
+        return client.post("/line/callback", data=body_of(events),
+                           headers={"X-Line-Signature": signature(body_of(events))})
+    return post
+
+
+def body_of(events):
+    return json.dumps({"destination": "Ubot", "events": list(events)}).encode()
+
+
+def signature(body, secret=SECRET):
+    """Sign ``body`` the way LINE does: base64 of HMAC-SHA256 with the channel secret."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def event(message, user="Ualice", event_id=None, redelivery=False, kind="message"):
+    """A webhook event as LINE sends it; ``message`` is a text or a message object."""
+    if isinstance(message, str):
+        message = {"type": "text", "id": "1", "quoteToken": "q", "text": message}
+    found = {"type": kind, "mode": "active", "timestamp": 1700000000000,
+             "source": {"type": "user", "userId": user},
+             "webhookEventId": event_id or uuid.uuid4().hex[:26].upper(),
+             "deliveryContext": {"isRedelivery": redelivery},
+             "replyToken": uuid.uuid4().hex}
+    if kind == "message":
+        found["message"] = message
+    return found
+
+
+def ask(send, line_api, message, **kwargs):
+    """Send one message and return the texts of the bot's reply."""
+    sent = event(message, **kwargs)
+    assert send(sent).status_code == 200
+    return line_api.reply_to(sent["replyToken"])
+
+
+def saved_code(reply):
+    return re.search(r"Your code is ([A-Za-z]{4})\.", reply[0]).group(1)
+
+
+def write(client, text, **fields):
+    answer = client.post("/api/v1/texts", json={"text": text, **fields})
+    assert answer.status_code == 201, answer.json
+    return answer.json["code"]
+
+
+def count(app, model_or_kind):
+    with app.app_context():
+        if model_or_kind == "live":
+            with reading() as connection:
+                found = pool.counts(connection)["live"]
+        else:
+            found = db.session.scalar(select(func.count()).select_from(model_or_kind))
+        db.session.rollback()
+    return found
+
+
+def test_a_text_is_saved_and_the_reply_gives_code_expiry_and_url(send, line_api, client):
+    reply = ask(send, line_api, "meet at 7, gate B")
+    assert len(reply) == 1
+    code = saved_code(reply)
+    assert "It expires in 1 hour (" in reply[0] and " UTC)" in reply[0]
+    assert f"https://saver.test/{code}" in reply[0]
+    assert client.get(f"/api/v1/texts/{code}").json["text"] == "meet at 7, gate B"
+    assert line_api.replies[0]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+
+
+def test_a_code_loads_its_text(send, line_api, client):
+    code = write(client, "first line\nsecond line 🎉")
+    assert ask(send, line_api, code) == ["first line\nsecond line 🎉"]
+    assert ask(send, line_api, f"  {code}\n") == ["first line\nsecond line 🎉"]
+
+
+def test_password_protected_text(send, line_api, client):
+    code = write(client, "the secret", password="sesame")
+    assert "has a password" in ask(send, line_api, code)[0]
+    assert ask(send, line_api, f"{code} wrong") == ["The password does not match."]
+    assert ask(send, line_api, f"{code} sesame") == ["the secret"]
+    assert ask(send, line_api, f"{code}\u3000sesame") == ["the secret"]  # full-width space
+
+
+@changed(SAVER_LOCKOUT_ATTEMPTS=2, SAVER_LOCKOUT_SECONDS=900)
+def test_wrong_passwords_lock_the_code(send, line_api, client):
+    code = write(client, "the secret", password="pw")
+    ask(send, line_api, f"{code} a")
+    ask(send, line_api, f"{code} b")
+    assert ask(send, line_api, f"{code} pw") == [
+        f"Too many wrong passwords: the code {code} is locked for 15 minutes."]
+
+
+def test_unknown_and_expired_codes_answer_a_sentence(app, send, line_api, client):
+    assert ask(send, line_api, "aaZZ")[0].startswith("No text has the code aaZZ.")
+    code = write(client, "gone soon")
+    with app.app_context():
+        texts.purge(code)
+    assert ask(send, line_api, code) == ["The text with this code has expired or was deleted."]
+
+
+def test_a_code_and_a_word_with_no_such_text_is_saved(send, line_api, client):
+    reply = ask(send, line_api, "good night")
+    assert reply[0].startswith("No text has the code good, so I saved your message.\nSaved.")
+    assert client.get(f"/api/v1/texts/{saved_code(reply)}").json["text"] == "good night"
+    assert ask(send, line_api, "good")[0].startswith("No text has the code good.")
+
+
+def test_burn_after_reading_says_it_is_erased(send, line_api, client):
+    code = write(client, "read once", max_views=1)
+    assert ask(send, line_api, code) == [
+        "read once", "That was its last reading: the text is now erased."]
+    assert "expired" in ask(send, line_api, code)[0]
+
+
+@pytest.mark.parametrize("message", ["help", "HELP", " Help ", "?", "ヘルプ"])
+def test_help_explains_usage(send, line_api, message):
+    reply = ask(send, line_api, message)
+    assert len(reply) == 1 and "4-letter code" in reply[0] and "https://saver.test/" in reply[0]
+
+
+def test_stickers_and_new_friends_get_the_usage(send, line_api, app):
+    sticker = {"type": "sticker", "id": "2", "quoteToken": "q", "packageId": "1",
+               "stickerId": "1", "stickerResourceType": "STATIC"}
+    assert "4-letter code" in ask(send, line_api, sticker)[0]
+    follow = event("", kind="follow")
+    follow["follow"] = {"isUnblocked": False}
+    assert send(follow).status_code == 200
+    assert "4-letter code" in line_api.reply_to(follow["replyToken"])[0]
+    assert count(app, "live") == 0
+
+
+def test_a_long_text_is_split_into_messages(send, line_api, client):
+    text = "".join(f"line {n:05d}\n" for n in range(1200))  # 13,200 units
+    reply = ask(send, line_api, write(client, text))
+    assert len(reply) == 3 and "".join(reply) == text
+    assert all(units(message) <= 5000 and message.endswith("\n") for message in reply)
+
+
+def test_a_text_longer_than_one_reply_points_to_the_web_page(send, line_api, client):
+    text = "x" * 30000
+    code = write(client, text)
+    reply = ask(send, line_api, code)
+    assert len(reply) == 5 and "".join(reply[:4]) == text[:20000]
+    assert reply[4] == f"The text is too long for LINE: read all of it at https://saver.test/{code}"
+    assert not line_api.rejected
+
+
+def test_a_long_protected_or_erased_text_says_where_the_rest_is(send, line_api, client):
+    protected = write(client, "y" * 26000, password="pw")
+    assert ask(send, line_api, f"{protected} pw")[4] == (
+        "The text is too long for LINE: read all of it on https://saver.test/ "
+        "with its code and password.")
+    burned = write(client, "z" * 26000, max_views=1)
+    assert ask(send, line_api, burned)[4] == (
+        "That was its last reading: the text is now erased.\n"
+        "The text is too long for LINE: only its beginning could be shown.")
+
+
+def test_emoji_count_two_utf16_units(send, line_api, client):
+    text = "😀" * 2600  # 2,600 characters, 5,200 UTF-16 units
+    reply = ask(send, line_api, write(client, text))
+    assert [len(message) for message in reply] == [2500, 100]
+    assert not line_api.rejected
+
+
+def test_a_redelivered_event_is_not_saved_twice(app, send, line_api):
+    first = event("save this only once", event_id="01HREDELIVERY00000000000000")
+    assert send(first).status_code == 200
+    again = dict(first, deliveryContext={"isRedelivery": True}, replyToken="another-token")
+    assert send(again).status_code == 200
+    assert saved_code(line_api.reply_to(first["replyToken"]))
+    assert count(app, "live") == 1 and count(app, LineEvent) == 1
+    with pytest.raises(AssertionError, match="no reply"):
+        line_api.reply_to("another-token", timeout=0.2)
+
+
+def test_racing_deliveries_of_one_event_save_once(app, line_api, client):
+    sent = event("raced", event_id="01HRACE0000000000000000000")
+    body = body_of([sent])
+    statuses = []
+
+    def deliver():
+        statuses.append(client.post("/line/callback", data=body,
+                                    headers={"X-Line-Signature": signature(body)}).status_code)
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 4
+    assert count(app, "live") == 1 and count(app, LineEvent) == 1
+
+
+@pytest.mark.parametrize("headers_for", [
+    lambda body: {},
+    lambda body: {"X-Line-Signature": ""},
+    lambda body: {"X-Line-Signature": "bm90IGl0"},
+    lambda body: {"X-Line-Signature": signature(b"another body")},
+    lambda body: {"X-Line-Signature": signature(body, "another-secret")},
+], ids=["missing", "empty", "garbage", "other-body", "other-secret"])
+def test_a_missing_or_wrong_signature_is_refused_and_nothing_is_stored(app, line_api, client,
+                                                                       headers_for):
+    body = body_of([event("sneaky text here")])
+    answer = client.post("/line/callback", data=body, headers=headers_for(body))
+    assert answer.status_code == 400 and answer.json["error"] == "bad_request"
+    assert count(app, "live") == 0 and count(app, LineEvent) == 0 and not line_api.replies
+
+
+def test_a_signed_body_that_is_not_a_webhook_is_refused(line_api, client):
+    body = b"not json"
+    answer = client.post("/line/callback", data=body, headers={"X-Line-Signature": signature(body)})
+    assert answer.status_code == 400
+
+
+def test_the_verification_call_answers_200(app, send, line_api):
+    assert send().status_code == 200
+    assert count(app, LineEvent) == 0 and not line_api.replies
+
+
+@changed(LINE_CHANNEL_SECRET=None, LINE_CHANNEL_ACCESS_TOKEN=None)
+def test_without_line_settings_the_endpoint_is_404_and_the_rest_works(client):
+    body = body_of([event("hello")])
+    answer = client.post("/line/callback", data=body, headers={"X-Line-Signature": signature(body)})
+    assert answer.status_code == 404 and answer.json["error"] == "not_found"
+    assert client.post("/api/v1/texts", json={"text": "still fine"}).status_code == 201
+
+
+def wait_for_log(caplog, needle, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(needle in record.getMessage() for record in caplog.records):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"no log line with {needle!r}")
+
+
+def test_a_line_api_answering_500_is_logged_and_the_text_kept(app, send, line_api, caplog):
+    line_api.mode = "error"
+    started = time.monotonic()
+    assert send(event("kept in any case")).status_code == 200
+    assert time.monotonic() - started < 0.5
+    wait_for_log(caplog, "LINE reply failed: HTTP 500")
+    assert count(app, "live") == 1
+
+
+def test_a_line_api_that_never_answers_does_not_slow_the_webhook(send, line_api, caplog,
+                                                                 monkeypatch):
+    monkeypatch.setattr(line_sender, "REPLY_TIMEOUT", (1.0, 0.3))
+    line_api.mode = "hang"
+    started = time.monotonic()
+    for n in range(6):  # more than the sender pool's threads
+        assert send(event(f"a text to keep, number {n}")).status_code == 200
+    assert time.monotonic() - started < 1.0  # six webhooks, each well under 0.2 s
+    wait_for_log(caplog, "LINE reply failed")
+    assert any("timed out" in record.getMessage() for record in caplog.records)
+
+
+def test_a_reply_queued_too_long_is_dropped(send, line_api, caplog, monkeypatch):
+    monkeypatch.setattr(line_sender, "REPLY_TOKEN_LIFETIME", -1.0)
+    assert send(event("late")).status_code == 200
+    wait_for_log(caplog, "LINE reply dropped")
+    assert not line_api.replies
+
+
+@changed(RATELIMIT_ENABLED=True, SAVER_LIMIT_WRITE="2/minute")
+def test_rate_limits_count_each_line_user(send, line_api):
+    alice, bob = f"U{uuid.uuid4().hex}", f"U{uuid.uuid4().hex}"
+    for n in range(2):
+        saved_code(ask(send, line_api, f"my text {n}", user=alice))
+    assert ask(send, line_api, "one too many", user=alice)[0].startswith(
+        "You are sending too many messages: try again in ")
+    saved_code(ask(send, line_api, "bob can save", user=bob))
+
+
+@changed(RATELIMIT_ENABLED=True, SAVER_LIMIT_MISS="2/minute")
+def test_misses_are_limited_per_user(send, line_api):
+    walker = f"U{uuid.uuid4().hex}"
+    for code in ("aaZX", "aaZY"):
+        assert ask(send, line_api, code, user=walker)[0].startswith("No text has")
+    assert ask(send, line_api, "aaZZ", user=walker)[0].startswith("You are sending too many")
+
+
+@pytest.mark.parametrize("message, kind, code, password", [
+    ("abcd", "load", "abcd", None),
+    ("abcd pass", "load", "abcd", "pass"),
+    ("abcd\u3000pass ", "load", "abcd", "pass"),
+    ("meet at 7", "save", None, None),
+    ("abcd\npassword", "save", None, None),
+    ("abcde", "save", None, None),
+    ("help me", "load", "help", "me"),
+    ("ab1d", "save", None, None),
+])
+def test_parse(message, kind, code, password):
+    command = parse(message)
+    assert (command.kind, command.code, command.password) == (kind, code, password)
+
+
+@pytest.mark.parametrize("text", [
+    "x" + "👨‍👩‍👧" * 2000,  # joined family emoji: never cut inside one
+    "x" + "🇯🇵" * 3000,  # flags are pairs of code points
+    "e\u0301" * 6000,  # an accent stays with its letter
+])
+def test_pieces_never_cut_what_reads_as_one_character(text):
+    found = list(pieces(text))
+    assert "".join(found) == text
+    assert all(units(piece) <= 5000 for piece in found)
+    for piece in found[1:]:
+        assert piece[0] not in "\u200d\u0301" and piece[:2] in ("👨\u200d", "🇯🇵", "e\u0301")
+
+
+def test_duration_words():
+    assert [duration(s) for s in (59, 60, 3600, 5400, 90061)] == [
+        "59 seconds", "1 minute", "1 hour", "1 hour 30 minutes", "1 day 1 hour"]

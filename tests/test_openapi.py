@@ -1,0 +1,28 @@
+"""Schemathesis drives every documented operation: no 5xx, every answer fits the document.
+
+The schema is loaded when the module is imported (schemathesis's pytest
+integration works that way), so this runs on one SQLite database made here.
+"""
+import tempfile
+
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from saver import create_app, pool
+from saver.extensions import db
+
+_FOLDER = tempfile.TemporaryDirectory(prefix="saver-openapi-")
+app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{_FOLDER.name}/saver.db",
+                  "SAVER_CODE_SPACE": 52 * 52, "SAVER_SCRYPT_N": 16,
+                  "RATELIMIT_ENABLED": False})
+with app.app_context():
+    db.create_all()
+    pool.seed()
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+
+
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_keeps_its_document(case):
+    case.call_and_validate()
