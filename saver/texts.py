@@ -17,16 +17,14 @@ from .codes import is_code, to_code, to_number
 from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_hash,
                      verify_password)
 from .db import reading, writing
+from .checks import checked_body, checked_expiry, checked_max_views, checked_password
 from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
-                     RevealRequired, TooLarge, WrongDeleteToken, WrongPassword)
+                     RevealRequired, WrongDeleteToken, WrongPassword)
 from .models import LineEvent, RestingCode, Text, utcnow
 
-MIN_EXPIRES_IN = 60
 # What a read needs of a text's row.
 _READ = (Text.body, Text.created_at, Text.expires_at, Text.password_hash, Text.max_views,
          Text.delete_token_hash, Text.locked_until)
-MAX_VIEWS = 1_000_000
-MAX_PASSWORD_CHARS = 1024
 
 
 @dataclass(frozen=True)
@@ -56,10 +54,10 @@ def write(body, expires_in=None, password=None, max_views=None):
     means none; ``max_views`` None means unlimited, 1 means burn after reading.
     """
     config = current_app.config
-    raw = _checked_body(body, config["SAVER_MAX_TEXT_BYTES"])
-    expires_in = _checked_expiry(expires_in, config)
-    password = _checked_password(password)
-    max_views = _checked_max_views(max_views)
+    raw = checked_body(body, config["SAVER_MAX_TEXT_BYTES"])
+    expires_in = checked_expiry(expires_in, config)
+    password = checked_password(password)
+    max_views = checked_max_views(max_views)
     stored_hash = key = None
     if password:
         stored_hash, key = hash_password(password, config["SAVER_SCRYPT_N"])
@@ -91,7 +89,7 @@ def load(code, password=None, reveal=True):
         raise RevealRequired()
     body = row.body
     if row.password_hash is not None:
-        password = _checked_password(password)
+        password = checked_password(password)
         if not password:
             raise PasswordRequired()
         key = verify_password(password, row.password_hash)
@@ -213,51 +211,3 @@ def _number(code):
 
 def _seconds_until(moment, now):
     return max(1, int((moment - now).total_seconds() + 0.999))
-
-
-def _checked_body(body, limit):
-    if not isinstance(body, str):
-        raise InvalidInput("'text' must be a string.")
-    try:
-        raw = body.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput("'text' is not valid Unicode.") from None
-    if not raw:
-        raise InvalidInput("'text' must not be empty.")
-    if len(raw) > limit:
-        raise TooLarge(f"The text is {len(raw)} bytes; the limit is {limit} bytes.")
-    return raw
-
-
-def _checked_expiry(expires_in, config):
-    if expires_in is None:
-        return config["SAVER_DEFAULT_EXPIRES_IN"]
-    highest = config["SAVER_MAX_EXPIRES_IN"]
-    if not _is_int(expires_in) or not MIN_EXPIRES_IN <= expires_in <= highest:
-        raise InvalidInput(
-            f"'expires_in' must be a whole number of seconds from {MIN_EXPIRES_IN} to {highest}.")
-    return expires_in
-
-
-def _checked_password(password):
-    if password is None:
-        return None
-    if not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
-        raise InvalidInput(f"'password' must be a string of at most {MAX_PASSWORD_CHARS} characters.")
-    try:
-        password.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput("'password' is not valid Unicode.") from None
-    return password or None
-
-
-def _checked_max_views(max_views):
-    if max_views is None:
-        return None
-    if not _is_int(max_views) or not 1 <= max_views <= MAX_VIEWS:
-        raise InvalidInput(f"'max_views' must be a whole number from 1 to {MAX_VIEWS}, or null.")
-    return max_views
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
