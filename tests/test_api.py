@@ -254,3 +254,23 @@ def test_cors_preflight_for_extension_origins(client):
 def test_cors_is_not_given_to_other_origins(client):
     response = client.get("/api/v1/health", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+@pytest.mark.parametrize("unreachable", [
+    "postgresql://postgres@127.0.0.1:1/none",  # nothing listens on port 1
+    "sqlite:////nonexistent-folder/saver.db",
+])
+def test_a_database_that_is_down_is_503_json(settings, unreachable):
+    from saver import create_app
+    client = create_app({**settings, "SQLALCHEMY_DATABASE_URI": unreachable}).test_client()
+    for response in (client.get("/api/v1/health"),
+                     client.post("/api/v1/texts", json={"text": "x"}),
+                     client.get("/api/v1/texts/aaab"),
+                     client.get("/aaab"),
+                     client.post("/load/", json={"ldcode": "aaab", "ldpassword": ""})):
+        assert response.status_code == 503, response.data
+        assert response.mimetype == "application/json"
+        assert b"Traceback" not in response.data
+    assert client.get("/api/v1/health").json["error"] == "database_unavailable"
+    old = client.post("/write/", json={"wrtext": "x", "wrpassword": "", "wrdelete_at": "1h"})
+    assert old.status_code == 503 and old.json["status"] == "error"
