@@ -2,6 +2,7 @@
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, commands, config, handlers, legacy, web
 from .extensions import cors, db, limiter, migrate
@@ -21,11 +22,19 @@ def create_app(test_config=None):
     except config.ConfigError as exc:
         raise SystemExit(f"saver: bad setting: {exc}") from None
     os.makedirs(app.instance_path, exist_ok=True)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     handlers.register(app)
     commands.register(app)
     return app
+
+
+def trust_proxies(app):
+    """Behind SAVER_PROXY_COUNT proxies, take the client's address from X-Forwarded-For."""
+    count = app.config["SAVER_PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app):

@@ -27,6 +27,9 @@ DEFAULTS = {
     "SAVER_LOCKOUT_ATTEMPTS": 5,
     "SAVER_LOCKOUT_SECONDS": 900,
     "SAVER_SWEEP_BATCH": 5000,
+    # Proxies in front of the app whose X-Forwarded-For to trust (0 under
+    # Apache; 1 behind a PaaS router) so each client gets its own rate limits.
+    "SAVER_PROXY_COUNT": 0,
     # scrypt cost: 2**14 takes ~50 ms and 16 MiB, the usual interactive choice.
     "SAVER_SCRYPT_N": 2**14,
     # Only tests shrink the code space; production always uses all codes.
@@ -44,6 +47,7 @@ _INTEGERS = {
     "SAVER_LOCKOUT_ATTEMPTS": 1,
     "SAVER_LOCKOUT_SECONDS": 1,
     "SAVER_SWEEP_BATCH": 1,
+    "SAVER_PROXY_COUNT": 0,
     "SAVER_SCRYPT_N": 2,
 }
 _STRINGS = (

@@ -109,3 +109,20 @@ def test_redis_limits_are_shared_between_processes(redis_limited, app, client, d
                             text=True, timeout=60, env=os.environ.copy())
     assert result.stdout.strip() == "201", result.stderr
     assert_429(post(client))
+
+
+@pytest.mark.parametrize("proxies, separate", [(0, False), (1, True)])
+def test_clients_behind_a_trusted_proxy_get_their_own_limits(limited, database_url, proxies,
+                                                             separate):
+    app = create_app({**limited, "SAVER_PROXY_COUNT": proxies,
+                      "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        from saver import pool
+        from saver.extensions import db
+        db.create_all()
+        pool.seed()
+    client = app.test_client()
+    statuses = [client.post("/api/v1/texts", json={"text": "t"},
+                            headers={"X-Forwarded-For": f"192.0.2.{i % 2}"}).status_code
+                for i in range(6)]
+    assert statuses == ([201] * 6 if separate else [201] * 3 + [429] * 3)
