@@ -70,7 +70,7 @@ def document(config):
                 "delete": {
                     "summary": "Delete a text with its delete token.",
                     "parameters": [{"name": "X-Delete-Token", "in": "header", "required": True,
-                                    "schema": {"type": "string"}}],
+                                    "schema": {"type": "string", "minLength": 1}}],
                     "responses": {"204": {"description": "Deleted; the code rests."},
                                   **_errors(400, 403, 404, 410, 429, 503)},
                 },

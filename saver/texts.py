@@ -13,11 +13,11 @@ from flask import current_app
 from sqlalchemy import case, delete, insert, select, update
 
 from . import pool
+from .checks import checked_body, checked_expiry, checked_max_views, checked_password
 from .codes import is_code, to_code, to_number
 from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_hash,
                      verify_password)
-from .db import reading, writing
-from .checks import checked_body, checked_expiry, checked_max_views, checked_password
+from .db import forget_erased, reading, writing
 from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
                      RevealRequired, WrongDeleteToken, WrongPassword)
 from .models import LineEvent, RestingCode, Text, utcnow
@@ -143,6 +143,7 @@ def sweep(now=None):
             break
     with writing() as connection:
         connection.execute(delete(LineEvent).where(LineEvent.seen_at <= now - timedelta(days=2)))
+    forget_erased()  # bodies ended since the last sweep leave the WAL too
     return ended, released
 
 

@@ -1,0 +1,137 @@
+"""Fixtures of the reliability suite: full pools, throw-away servers, Apache sites.
+
+``SAVER_RELIABILITY_LONG=1`` runs the longer mode meant for the benchmark
+machine (more processes, threads, faults and examples); the default mode
+keeps the whole suite to a few minutes.
+"""
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+TESTS = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(TESTS / "deploy"), str(TESTS)]
+
+from deploy_support import (REPO, Apache, CertificateAuthority,  # noqa: E402
+                            give_to_daemon_user, shared_tempdir)
+from services import POSTGRES_URL, postgres_schema_url  # noqa: E402
+from support import (FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis,  # noqa: E402
+                     base_settings, seed_full, sqlite_copy)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print every case's figures at the end, whether or not output was captured."""
+    if not FIGURES:
+        return
+    terminalreporter.section(f"reliability figures ({'long' if LONG else 'default'} mode)")
+    for case, figures in FIGURES:
+        terminalreporter.line(f"{case}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+@pytest.fixture(scope="session")
+def full_sqlite(tmp_path_factory):
+    """URL of a SQLite file with the full pool, seeded once per run."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('full') / 'saver.db'}"
+    seed_full(url, "sqlite")
+    return url
+
+
+@pytest.fixture(scope="session")
+def full_postgresql():
+    """URL of a schema on the shared PostgreSQL with the full pool, seeded once per run."""
+    schema = "rel_" + uuid.uuid4().hex[:10]
+    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"),
+                          isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    url = postgres_schema_url(schema)
+    try:
+        seed_full(url, "postgresql")
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def full_url(request):
+    """The full-pool database of each engine in turn."""
+    return request.getfixturevalue(f"full_{request.param}")
+
+
+@pytest.fixture(scope="session")
+def private_postgres():
+    """A PostgreSQL server of our own that tests may stop and start."""
+    server = PrivatePostgres()
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def private_redis():
+    """A Redis server of our own that the test may kill and restart."""
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def app_servers(tmp_path):
+    """Return a starter of app processes; all are stopped after the test."""
+    started = []
+
+    def start(**settings):
+        server = AppServer(tmp_path, **base_settings(**settings))
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def site_maker(full_sqlite):
+    """Return a maker of Apache sites, each on its own copy of the full SQLite pool."""
+    sites, folders = [], []
+
+    def make(**settings):
+        folder = shared_tempdir("saver-rel-site-")
+        folders.append(folder)
+        database = sqlite_copy(full_sqlite.removeprefix("sqlite:///"), folder / "saver.db")
+        give_to_daemon_user(folder, database)
+        env_file = folder / "saver.env"
+        values = {"DATABASE_URL": f"sqlite:///{database}",
+                  **base_settings(SAVER_SCRYPT_N=2**14), **settings}
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        ca = CertificateAuthority(folder)
+        cert_dir = ca.issue(folder / "cert", "saver.test", "www.saver.test")
+        webroot = folder / "webroot"
+        webroot.mkdir()
+        apache = Apache(folder, "saver.test", REPO, env_file, cert_dir, webroot)
+        apache.ca, apache.database, apache.folder = ca, database, folder
+        apache.start()
+        sites.append(apache)
+        return apache
+
+    yield make
+    for apache in sites:
+        apache.stop()
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def open_site(site_maker):
+    """The Apache site with rate limits off and LINE on: crashes, hostile input, leaks.
+
+    LINE's API host is a closed port: only signatures are checked, no reply is sent.
+    """
+    return site_maker(LINE_CHANNEL_SECRET="test-channel-secret",
+                      LINE_CHANNEL_ACCESS_TOKEN="test-token", LINE_API_HOST="http://127.0.0.1:9")
