@@ -16,4 +16,4 @@ ENV_FILE = os.environ.get("SAVER_ENV_FILE", "/etc/saver/saver.env")
 with open(ENV_FILE, encoding="utf-8") as settings:
     load_dotenv(stream=settings)
 
-application = create_app()
+application = create_app(cli=False)

@@ -5,14 +5,18 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, commands, config, handlers, legacy, web
-from .extensions import cors, db, limiter, migrate
+from .extensions import cors, db, limiter
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                           "migrations")
 
 
-def create_app(test_config=None):
-    """Build the app: defaults, then the environment, then ``test_config``."""
+def create_app(test_config=None, cli=True):
+    """Build the app: defaults, then the environment, then ``test_config``.
+
+    ``cli=False`` (the WSGI entry point) leaves out the command line and its
+    migrations: importing Alembic alone costs every daemon process ~11 MB.
+    """
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.DEFAULTS)
     app.config.from_mapping(config.from_environment())
@@ -26,7 +30,8 @@ def create_app(test_config=None):
     register_extensions(app)
     register_blueprints(app)
     handlers.register(app)
-    commands.register(app)
+    if cli:
+        register_commands(app)
     return app
 
 
@@ -41,7 +46,6 @@ def register_extensions(app):
     """Bind the database, migrations, rate limits and CORS to ``app``."""
     app.json.ensure_ascii = False
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     limiter.init_app(app)
     extension_origins = {"origins": app.config["SAVER_CORS_ORIGINS"],
                          "allow_headers": ["Content-Type", "X-Password", "X-Delete-Token"],
@@ -50,6 +54,13 @@ def register_extensions(app):
     old_popup = {"origins": "*", "allow_headers": ["Content-Type"], "max_age": 86400}
     cors.init_app(app, resources={r"/api/*": extension_origins,
                                   r"/write/": old_popup, r"/load/": old_popup})
+
+
+def register_commands(app):
+    """Add our commands and Flask-Migrate's ``flask db`` to the command line."""
+    from flask_migrate import Migrate
+    Migrate(app, db, directory=MIGRATIONS, render_as_batch=True)
+    commands.register(app)
 
 
 def register_blueprints(app):

@@ -5,7 +5,8 @@ must take the write lock when it begins (``BEGIN IMMEDIATE``): a deferred one
 would fail at its first write whenever another writer committed meanwhile,
 without waiting for the busy timeout.
 """
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -14,6 +15,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from .extensions import db
 
 _WRITE = "saver_write"
+# SQLite's busy handler sleeps (1, 2, 5 ... 100 ms) while it waits for the
+# write lock, so under load the lock lies idle while writers sleep. Writers of
+# one process queue on this lock instead, and the next runs as soon as the
+# last commits; only one writer per process ever waits inside SQLite.
+_SQLITE_WRITER = threading.Lock()
 
 
 @event.listens_for(Engine, "connect")
@@ -44,7 +50,8 @@ def writing():
     The domain runs Core statements on plain connections: its hot paths need no
     ORM session or identity map, and skipping them halves their cost.
     """
-    with db.engine.connect() as connection:
+    queue = _SQLITE_WRITER if db.engine.dialect.name == "sqlite" else nullcontext()
+    with queue, db.engine.connect() as connection:
         with connection.execution_options(**{_WRITE: True}).begin():
             yield connection
 

@@ -63,8 +63,8 @@ def _handle(event):
     try:
         messages = _answer(event)
     except BaseException:
-        with writing() as session:
-            session.execute(delete(LineEvent).where(LineEvent.event_id == event.webhook_event_id))
+        with writing() as connection:
+            connection.execute(delete(LineEvent).where(LineEvent.event_id == event.webhook_event_id))
         raise
     line_sender.send(event.reply_token, messages)
 
@@ -72,8 +72,8 @@ def _handle(event):
 def _claim(event_id):
     """Record ``event_id``; return False when it was already recorded."""
     try:
-        with writing() as session:
-            session.execute(insert(LineEvent).values(event_id=event_id, seen_at=utcnow()))
+        with writing() as connection:
+            connection.execute(insert(LineEvent).values(event_id=event_id, seen_at=utcnow()))
     except IntegrityError:
         return False
     return True

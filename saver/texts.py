@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import case, delete, insert, select, update
+from sqlalchemy import bindparam, case, delete, insert, select, update
 
 from . import pool
 from .checks import checked_body, checked_expiry, checked_max_views, checked_password
@@ -22,9 +22,13 @@ from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
                      RevealRequired, WrongDeleteToken, WrongPassword)
 from .models import LineEvent, RestingCode, Text, utcnow
 
-# What a read needs of a text's row.
-_READ = (Text.body, Text.created_at, Text.expires_at, Text.password_hash, Text.max_views,
-         Text.delete_token_hash, Text.locked_until)
+# The statements of the hot paths, built once: building them per request cost
+# more than running them.
+_READ_ROW = select(Text.body, Text.created_at, Text.expires_at, Text.password_hash,
+                   Text.max_views, Text.delete_token_hash, Text.locked_until
+                   ).where(Text.code == bindparam("code"))
+_IS_RESTING = select(RestingCode.code).where(RestingCode.code == bindparam("code"))
+_INSERT_TEXT = insert(Text)
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def write(body, expires_in=None, password=None, max_views=None):
     expires_at = now + timedelta(seconds=expires_in)
     with writing() as connection:
         code = to_code(pool.allocate(connection))
-        connection.execute(insert(Text).values(
+        connection.execute(_INSERT_TEXT, dict(
             code=to_number(code), body=encrypt(key, raw, code) if key else raw,
             created_at=now, expires_at=expires_at, password_hash=stored_hash,
             max_views=max_views, views=0, delete_token_hash=token_digest,
@@ -150,9 +154,8 @@ def sweep(now=None):
 def _live_row(number, now):
     """Return the text's row; raise NotFound, or Expired (erasing it) when it has ended."""
     with reading() as connection:
-        row = connection.execute(select(*_READ).where(Text.code == number)).first()
-        resting = row is None and connection.scalar(
-            select(RestingCode.code).where(RestingCode.code == number)) is not None
+        row = connection.execute(_READ_ROW, {"code": number}).first()
+        resting = row is None and connection.scalar(_IS_RESTING, {"code": number}) is not None
     if row is None:
         raise Expired() if resting else NotFound()
     if row.expires_at <= now:

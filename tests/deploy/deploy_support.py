@@ -114,6 +114,11 @@ class CertificateAuthority:
         return folder
 
 
+# A test server sized for a few requests at a time.
+TEST_MPM = ("StartServers 1\nServerLimit 2\nThreadsPerChild 10\nMinSpareThreads 1\n"
+            "MaxSpareThreads 20\nMaxRequestWorkers 20")
+# What a VM runs: Debian's apache2.conf includes mods-enabled/mpm_event.conf.
+DEBIAN_MPM = "Include /etc/apache2/mods-available/mpm_event.conf"
 HTTPD_CONF = """\
 # Test server: what Debian's apache2.conf provides, inside one temporary folder.
 ServerRoot {root}
@@ -127,12 +132,7 @@ Group {user}
 {modules}
 TypesConfig /etc/mime.types
 LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{{Referer}}i\\" \\"%{{User-Agent}}i\\"" combined
-StartServers 1
-ServerLimit 2
-ThreadsPerChild 10
-MinSpareThreads 1
-MaxSpareThreads 20
-MaxRequestWorkers 20
+{mpm}
 Listen 127.0.0.1:{http_port}
 Listen 127.0.0.1:{https_port}
 SSLSessionCache shmcb:{root}/run/ssl_scache(512000)
@@ -151,7 +151,7 @@ MODULE_NAMES = ("mpm_event", "authz_core", "mime", "dir", "alias", "rewrite", "h
 class Apache:
     """Apache 2.4 running our rendered site template on two loopback ports."""
 
-    def __init__(self, root, domain, app_dir, env_file, cert_dir, webroot):
+    def __init__(self, root, domain, app_dir, env_file, cert_dir, webroot, mpm=TEST_MPM):
         self.root = Path(root)
         self.domain = domain
         self.http_port, self.https_port = free_port(), free_port()
@@ -165,7 +165,7 @@ class Apache:
             if f"mod_{name}.c" not in builtin)
         self.conf = self.root / "httpd.conf"
         self.conf.write_text(HTTPD_CONF.format(
-            root=self.root, user=DAEMON_USER, modules=modules,
+            root=self.root, user=DAEMON_USER, modules=modules, mpm=mpm,
             http_port=self.http_port, https_port=self.https_port))
         (self.root / "saver.conf").write_text(render(
             "apache/saver.conf.template", DOMAIN=domain, HTTP_PORT=self.http_port,

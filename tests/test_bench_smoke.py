@@ -1,0 +1,38 @@
+"""The stack benchmark (bench/stack.py) in its smoke mode, so it cannot rot.
+
+One second per scenario at one concurrency on SQLite: it checks that the
+harness still starts the production site, drives every scenario and checks
+the pool, not how fast anything is (this machine is shared).
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+SCENARIOS = {"bare WSGI", "hello-world Flask", "404 GET /api/v1/texts/<code>",
+             "GET /api/v1/texts/<code>", "GET /api/v1/texts/<code> +password",
+             "GET /<code> raw", "POST /load/ (old)", "POST /api/v1/texts", "POST /write/ (old)",
+             "wrong-password flood", "GET /api/v1/texts/<code> in flood"}
+
+
+def test_smoke_run_measures_every_scenario(tmp_path):
+    output = tmp_path / "results.json"
+    run = subprocess.run([sys.executable, str(REPO / "bench/stack.py"), "--smoke",
+                          "--output", str(output)], capture_output=True, text=True,
+                         timeout=240)
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = json.loads(output.read_text())
+    rows = {row["scenario"]: row for row in results["rows"]}
+    assert set(rows) == SCENARIOS
+    for row in rows.values():
+        assert row["requests"] > 0, row
+        assert row["unexpected"] == 0, row  # 2xx, but 404 for misses, 403/423 for the flood
+        assert row["share_of_ceiling"] > 0
+    assert rows["404 GET /api/v1/texts/<code>"]["statuses"] == {
+        "404": rows["404 GET /api/v1/texts/<code>"]["requests"]}
+    assert results["conservation"]["sqlite"]["ok"], results["conservation"]
+    assert set(results["daemon_rss_mb"]) == {"bare", "hello/sqlite", "sqlite"}
+    assert all(len(sizes) == 2 for sizes in results["daemon_rss_mb"].values())
+    assert "non-2xx" in run.stdout and "req/s" in run.stdout
