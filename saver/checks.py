@@ -37,7 +37,8 @@ def checked_password(password):
     if password is None:
         return None
     if not isinstance(password, str) or len(password) > MAX_PASSWORD_CHARS:
-        raise InvalidInput(f"'password' must be a string of at most {MAX_PASSWORD_CHARS} characters.")
+        raise InvalidInput(
+            f"'password' must be a string of at most {MAX_PASSWORD_CHARS} characters.")
     try:
         password.encode("utf-8")
     except UnicodeEncodeError:

@@ -79,4 +79,3 @@ def is_outage(exc):
     """Return True when a database error means the database is unreachable."""
     return isinstance(exc, OperationalError) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated)
-

@@ -64,7 +64,8 @@ def _handle(event):
         messages = _answer(event)
     except BaseException:
         with writing() as connection:
-            connection.execute(delete(LineEvent).where(LineEvent.event_id == event.webhook_event_id))
+            connection.execute(
+                delete(LineEvent).where(LineEvent.event_id == event.webhook_event_id))
         raise
     line_sender.send(event.reply_token, messages)
 

@@ -102,8 +102,8 @@ def seed(progress=None):
         added = 0
         for lowest in range(0, total, _SEED_CHUNK):
             highest = min(lowest + _SEED_CHUNK, total)
-            added += connection.execute(text(_seed_chunk_sql(postgres)),
-                                     {"lo": lowest, "hi": highest}).rowcount
+            added += connection.execute(
+                text(_seed_chunk_sql(postgres)), {"lo": lowest, "hi": highest}).rowcount
             if progress:
                 progress(highest - lowest)
         connection.execute(text("DROP TABLE taken_codes"))

@@ -165,12 +165,17 @@ def _live_row(number, now):
 
 
 def _end(condition, now):
-    """Erase the texts matching ``condition`` and put their codes to rest; return how many."""
-    until = now + timedelta(seconds=current_app.config["SAVER_CODE_COOLDOWN"])
+    """Erase the texts matching ``condition`` in a transaction of their own; return how many."""
     with writing() as connection:
-        codes = connection.execute(
-            delete(Text).where(condition).returning(Text.code)).scalars().all()
-        pool.rest(connection, codes, until)
+        return _erase(connection, condition, now)
+
+
+def _erase(connection, condition, now):
+    """Delete the texts matching ``condition`` and put their codes to rest; return how many."""
+    until = now + timedelta(seconds=current_app.config["SAVER_CODE_COOLDOWN"])
+    codes = connection.execute(
+        delete(Text).where(condition).returning(Text.code)).scalars().all()
+    pool.rest(connection, codes, until)
     return len(codes)
 
 
@@ -186,9 +191,7 @@ def _use_view(number, now):
             raise Expired()
         views, max_views = counted
         if views >= max_views:
-            codes = connection.execute(
-                delete(Text).where(Text.code == number).returning(Text.code)).scalars().all()
-            pool.rest(connection, codes, now + timedelta(seconds=current_app.config["SAVER_CODE_COOLDOWN"]))
+            _erase(connection, Text.code == number, now)
     return max_views - views
 
 

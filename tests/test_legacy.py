@@ -89,7 +89,8 @@ def test_preflight_from_any_origin(client):
             "Origin": "chrome-extension://oldpopupid", "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "content-type"})
         assert response.status_code == 200
-        assert response.headers["Access-Control-Allow-Origin"] in ("*", "chrome-extension://oldpopupid")
+        assert response.headers["Access-Control-Allow-Origin"] in (
+            "*", "chrome-extension://oldpopupid")
         assert "content-type" in response.headers["Access-Control-Allow-Headers"].lower()
         assert "POST" in response.headers["Access-Control-Allow-Methods"]
     answer = client.post("/write/", json={"wrtext": "a", "wrpassword": "", "wrdelete_at": "1h"},

@@ -1,5 +1,5 @@
 """Expiry, cool-down, lockout and encryption at rest, with a controlled clock."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 import time_machine

@@ -171,4 +171,3 @@ def browser(playwright, chromium):
                                           args=CHROMIUM_ARGS)
     yield launched
     launched.close()
-
