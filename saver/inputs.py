@@ -23,12 +23,17 @@ def header_text(name):
 
     Browsers can only send ISO-8859-1 header values, so clients send
     non-ASCII values percent-encoded as UTF-8 (``encodeURIComponent``); raw
-    UTF-8 bytes, as curl sends them, are accepted too.
+    UTF-8 bytes, as curl sends them, are accepted too. A value that is neither
+    is taken as it came: it is a wrong password, not a bad request.
     """
     value = request.headers.get(name)
     if value is None:
         return None
     try:
-        return unquote(value.encode("latin-1").decode("utf-8"), errors="strict")
+        value = value.encode("latin-1").decode("utf-8")
     except UnicodeError:
-        raise InvalidInput(f"The {name} header is not valid UTF-8.") from None
+        return value
+    try:
+        return unquote(value, errors="strict")
+    except UnicodeError:
+        return value
