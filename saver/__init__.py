@@ -43,7 +43,7 @@ def trust_proxies(app):
 
 
 def register_extensions(app):
-    """Bind the database, migrations, rate limits and CORS to ``app``."""
+    """Bind the database, rate limits and CORS to ``app`` (migrations come with the CLI)."""
     app.json.ensure_ascii = False
     db.init_app(app)
     limiter.init_app(app)
