@@ -12,11 +12,16 @@ from .limits import note_miss
 _MISSES = (NotFound, Expired)
 
 
+def note_if_miss(exc):
+    """Count ``exc`` against the miss limit when it says the code holds no text."""
+    if isinstance(exc, _MISSES) or (isinstance(exc, HTTPException) and exc.code == 404):
+        note_miss()
+
+
 def describe(exc):
     """Return ``(status, error, message, headers)`` for any exception."""
+    note_if_miss(exc)
     if isinstance(exc, SaverError):
-        if isinstance(exc, _MISSES):
-            note_miss()
         headers = {} if exc.retry_after is None else {"Retry-After": str(int(exc.retry_after))}
         return exc.status, exc.error, exc.message, headers
     if isinstance(exc, HTTPException):
@@ -25,8 +30,6 @@ def describe(exc):
         if exc.code == 429:
             return (429, "rate_limited", f"Too many requests ({exc.description}); slow down.",
                     headers)
-        if exc.code == 404:
-            note_miss()
         error = re.sub(r"\W+", "_", (exc.name or "error").lower()).strip("_")
         return exc.code, error, _first_line(exc.description), headers
     if isinstance(exc, SQLAlchemyError) and is_outage(exc):

@@ -6,7 +6,7 @@ from flask import (Blueprint, current_app, make_response, render_template, reque
 
 from . import texts
 from .errors import PasswordRequired, RevealRequired, SaverError
-from .handlers import describe
+from .handlers import note_if_miss
 from .inputs import header_text
 from .limits import miss_limit, read_limit
 
@@ -93,7 +93,7 @@ def reveal(code):
     except SaverError as exc:
         if not wants_html() or exc.status >= 500:
             raise
-        describe(exc)  # counts a miss like the JSON answer would, so walking codes stays slow
+        note_if_miss(exc)  # as the JSON answer would, so walking codes stays slow
         if isinstance(exc, PasswordRequired):  # the form itself says a password is needed
             return reveal_page(code, exc.status, protected=True)
         return reveal_page(code, exc.status, protected=bool(password), problem=exc)

@@ -1,7 +1,6 @@
 """The extension popup in Chromium against a live server: one profile writes, another reads."""
 import json
 import re
-import shutil
 import socket
 import subprocess
 
@@ -166,7 +165,6 @@ def test_too_large_is_stopped_before_sending(server, profiles):
     assert alert(popup) == "The text is 102,402 bytes; the limit is 102,400 bytes."
 
 
-@pytest.mark.skipif(shutil.which("npx") is None, reason="needs Node's npx for web-ext")
 def test_web_ext_lint_finds_no_errors():
     """Mozilla's linter accepts the extension as it is, with no build step."""
     linted = subprocess.run(["npx", "--yes", "web-ext@8", "lint", "--output=json",

@@ -4,8 +4,6 @@ import socket
 import subprocess
 import time
 
-import pytest
-
 from deploy_support import REPO, VENV, curl
 
 WWW = "www.saver.test"
@@ -79,8 +77,6 @@ def test_daemon_processes_run_as_their_own_user_and_name(apache_site):
 
 
 def test_static_client_is_served_by_apache(apache_site):
-    if not (REPO / "extension/client.js").exists():
-        pytest.skip("extension/client.js does not exist yet")
     status, headers, body = https(apache_site, "/static/client.js")
     assert status == 200
     assert body == (REPO / "extension/client.js").read_text()
@@ -89,8 +85,6 @@ def test_static_client_is_served_by_apache(apache_site):
 
 
 def test_web_page_is_served_by_apache(apache_site):
-    if not (REPO / "saver/static/index.html").exists():
-        pytest.skip("saver/static/index.html does not exist yet")
     status, headers, body = https(apache_site, "/")
     assert status == 200
     assert body == (REPO / "saver/static/index.html").read_text()
