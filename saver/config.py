@@ -12,7 +12,9 @@ from limits import parse_many
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # X-RateLimit-* headers cost two more storage calls a request (two Redis
+    # round trips); a 429 still says when to retry (handlers.describe).
+    "RATELIMIT_HEADERS_ENABLED": False,
     # A limiter whose Redis is down falls back to per-process memory rather
     # than failing every request.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -110,9 +112,6 @@ def finish(config, instance_path):
     config["SQLALCHEMY_DATABASE_URI"] = _database_url(
         config.get("SQLALCHEMY_DATABASE_URI")
         or "sqlite:///" + os.path.join(instance_path, "saver.db"))
-    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        # Survive a PostgreSQL restart: test pooled connections before use.
-        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     if not config.get("SECRET_KEY"):
         # Nothing signed outlives a process (no sessions), so a random key is safe.
         config["SECRET_KEY"] = secrets.token_hex(32)

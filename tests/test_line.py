@@ -288,9 +288,7 @@ def wait_for_log(caplog, needle, timeout=5.0):
 
 def test_a_line_api_answering_500_is_logged_and_the_text_kept(app, send, line_api, caplog):
     line_api.mode = "error"
-    started = time.monotonic()
     assert send(event("kept in any case")).status_code == 200
-    assert time.monotonic() - started < 0.5
     wait_for_log(caplog, "LINE reply failed: HTTP 500")
     assert count(app, "live") == 1
 

@@ -1,0 +1,68 @@
+"""SQLite's write path: writers queue on a lock file, and checkpoint after their turn."""
+import importlib
+import os
+import stat
+
+import pytest
+from sqlalchemy import text
+
+from saver import create_app, pool
+from saver.db import reading, writing
+from saver.extensions import db
+
+saver_db = importlib.import_module("saver.db")  # the attribute saver.db is the extension
+
+
+@pytest.fixture
+def database(tmp_path):
+    return tmp_path / "saver.db"
+
+
+@pytest.fixture
+def sqlite_app(settings, database):
+    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+    with app.app_context():
+        db.create_all()
+        pool.seed()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(sqlite_app):
+    return sqlite_app.test_client()
+
+
+def wal_bytes(database):
+    return os.path.getsize(f"{database}-wal")
+
+
+def test_writers_queue_on_a_lock_file_anyone_can_open(database, client):
+    assert client.post("/api/v1/texts", json={"text": "x"}).status_code == 201
+    lock = f"{database}-writer"
+    mode = stat.S_IMODE(os.stat(lock).st_mode)
+    assert mode & stat.S_IROTH  # the daemon's user can open a lock file root made
+    assert os.path.getsize(lock) == 0  # it holds nothing
+
+
+def test_the_wal_is_checkpointed_after_the_turn(database, client, monkeypatch):
+    monkeypatch.setattr(saver_db, "CHECKPOINT_EVERY", 10)
+    for _ in range(10):
+        assert client.post("/api/v1/texts", json={"text": "x" * 1000}).status_code == 201
+    after_ten = wal_bytes(database)
+    for _ in range(190):
+        assert client.post("/api/v1/texts", json={"text": "x" * 1000}).status_code == 201
+    # Without checkpoints (SQLite's own are off) the WAL would hold all 200 writes.
+    assert wal_bytes(database) < 4 * after_ten
+
+
+def test_reads_run_outside_a_transaction(sqlite_app):
+    with sqlite_app.app_context(), reading() as connection:
+        connection.execute(text("SELECT 1"))
+        assert connection.connection.driver_connection.in_transaction is False
+
+
+def test_a_write_runs_in_one_immediate_transaction(sqlite_app):
+    with sqlite_app.app_context(), writing() as connection:
+        assert connection.connection.driver_connection.in_transaction is True
