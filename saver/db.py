@@ -119,9 +119,8 @@ def forget_erased():
     a checkpoint that truncates it leaves only the zeroed pages.
     """
     if db.engine.dialect.name == "sqlite":
-        with db.engine.connect() as connection:
-            # On the driver's connection: a checkpoint cannot run inside a transaction.
-            connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with db.engine.connect() as connection:  # no BEGIN: pysqlite autocommits
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def is_outage(exc):

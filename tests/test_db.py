@@ -6,9 +6,7 @@ import stat
 import pytest
 from sqlalchemy import text
 
-from saver import create_app, pool
 from saver.db import reading, writing
-from saver.extensions import db
 
 saver_db = importlib.import_module("saver.db")  # the attribute saver.db is the extension
 
@@ -19,19 +17,9 @@ def database(tmp_path):
 
 
 @pytest.fixture
-def sqlite_app(settings, database):
-    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
-    with app.app_context():
-        db.create_all()
-        pool.seed()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture
-def client(sqlite_app):
-    return sqlite_app.test_client()
+def database_url(database):
+    """SQLite only: conftest's ``app`` and ``client`` run on this file."""
+    return f"sqlite:///{database}"
 
 
 def wal_bytes(database):
@@ -57,12 +45,12 @@ def test_the_wal_is_checkpointed_after_the_turn(database, client, monkeypatch):
     assert wal_bytes(database) < 4 * after_ten
 
 
-def test_reads_run_outside_a_transaction(sqlite_app):
-    with sqlite_app.app_context(), reading() as connection:
+def test_reads_run_outside_a_transaction(app):
+    with app.app_context(), reading() as connection:
         connection.execute(text("SELECT 1"))
         assert connection.connection.driver_connection.in_transaction is False
 
 
-def test_a_write_runs_in_one_immediate_transaction(sqlite_app):
-    with sqlite_app.app_context(), writing() as connection:
+def test_a_write_runs_in_one_immediate_transaction(app):
+    with app.app_context(), writing() as connection:
         assert connection.connection.driver_connection.in_transaction is True
