@@ -12,15 +12,6 @@ from limits import parse_many
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
-    # X-RateLimit-* headers cost two more storage calls a request (two Redis
-    # round trips); a 429 still says when to retry (handlers.describe).
-    "RATELIMIT_HEADERS_ENABLED": False,
-    # A limiter whose Redis is down falls back to per-process memory rather
-    # than failing every request.
-    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-    # Requests already in flight when Redis dies fail too, after the first one
-    # has switched to the fallback: without this each of them would be a 500.
-    "RATELIMIT_SWALLOW_ERRORS": True,
     "SAVER_LIMIT_WRITE": "20/minute;500/day",
     "SAVER_LIMIT_READ": "120/minute",
     "SAVER_LIMIT_MISS": "10/minute;100/hour",

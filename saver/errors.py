@@ -53,6 +53,11 @@ class Locked(SaverError):
     message = "Too many wrong passwords: this code is locked for a while."
 
 
+class RateLimited(SaverError):
+    status, error = 429, "rate_limited"
+    message = "Too many requests; slow down."
+
+
 class PoolExhausted(SaverError):
     status, error = 503, "pool_exhausted"
     message = "No free code is left; try again later."

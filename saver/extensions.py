@@ -1,7 +1,5 @@
 """The Flask extensions, created unbound and bound to an app in the factory."""
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
@@ -15,5 +13,4 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-limiter = Limiter(get_remote_address)
 cors = CORS()

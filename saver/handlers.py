@@ -1,6 +1,5 @@
 """Turn every failure into the JSON error envelope: never HTML, never a traceback."""
 import re
-import time
 
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -8,7 +7,6 @@ from werkzeug.exceptions import HTTPException
 
 from .db import is_outage
 from .errors import DatabaseUnavailable, Expired, NotFound, SaverError, error_response
-from .extensions import limiter
 from .limits import note_miss
 
 _MISSES = (NotFound, Expired)
@@ -29,10 +27,6 @@ def describe(exc):
     if isinstance(exc, HTTPException):
         # Keep what the exception says in headers, such as Allow on a 405.
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-        if exc.code == 429:
-            headers["Retry-After"] = str(_retry_after())
-            return (429, "rate_limited", f"Too many requests ({exc.description}); slow down.",
-                    headers)
         error = re.sub(r"\W+", "_", (exc.name or "error").lower()).strip("_")
         return exc.code, error, _first_line(exc.description), headers
     if isinstance(exc, SQLAlchemyError) and is_outage(exc):
@@ -55,15 +49,6 @@ def register(app):
     app.register_error_handler(SaverError, json_error)
     app.register_error_handler(HTTPException, json_error)
     app.register_error_handler(Exception, json_error)
-
-
-def _retry_after():
-    """Seconds until the breached limit's window resets."""
-    breached = limiter.current_limit
-    try:
-        return max(1, int(breached.reset_at - time.time()))  # reset_at is rounded up
-    except (AttributeError, *limiter.storage.base_exceptions):
-        return 60  # no breached limit in sight, or its store just died: a safe guess
 
 
 def _first_line(text):

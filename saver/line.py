@@ -6,11 +6,7 @@ The database work happens in the request, so a failure there answers 5xx and
 LINE may redeliver; the reply goes out through ``line_sender`` in the
 background, so a LINE API that is down or slow never delays the webhook's 200.
 """
-import math
-import time
-
 from flask import Blueprint, current_app, request, url_for
-from limits import parse_many
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import FollowEvent, MessageEvent, TextMessageContent
@@ -19,10 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 
 from . import line_replies as say
-from . import line_sender, texts
+from . import limits, line_sender, texts
 from .db import writing
-from .errors import Expired, Locked, NotFound, PasswordRequired, SaverError
-from .extensions import limiter
+from .errors import Expired, Locked, NotFound, PasswordRequired, RateLimited, SaverError
 from .models import LineEvent, utcnow
 
 bp = Blueprint("line", __name__)
@@ -103,7 +98,7 @@ def _answer(event):
             # "good" it was most likely a text to keep, so keep it and say so.
             return _save(event.message.text, user,
                          f"No text has the code {command.code}, so I saved your message.")
-    except _Throttled as throttled:
+    except RateLimited as throttled:
         return [f"You are sending too many messages: try again in "
                 f"{say.duration(throttled.retry_after)}."]
     except SaverError as exc:
@@ -112,7 +107,7 @@ def _answer(event):
 
 def _save(text, user, intro=None):
     """Store ``text`` with the default expiry; return the message giving its code."""
-    _count(user, "write", "SAVER_LIMIT_WRITE")
+    _count("write", user)
     written = texts.write(text)
     expires_in = current_app.config["SAVER_DEFAULT_EXPIRES_IN"]
     saved = say.saved_text(written.code, written.expires_at, expires_in, _text_url(written.code))
@@ -121,12 +116,12 @@ def _save(text, user, intro=None):
 
 def _load(command, user, site):
     """Return the messages showing the text under ``command.code``."""
-    _count(user, "read", "SAVER_LIMIT_READ")
-    _count(user, "miss", "SAVER_LIMIT_MISS", hit=False)
+    _count("read", user)
+    _count("miss", user, hit=False)
     try:
         loaded = texts.load(command.code, command.password)
     except (NotFound, Expired):
-        _count(user, "miss", "SAVER_LIMIT_MISS")
+        _count("miss", user)
         raise
     protected = command.password is not None
     rest = say.rest_note(site if protected else _text_url(command.code), protected,
@@ -146,33 +141,14 @@ def _sentence(exc, code):
     return exc.message
 
 
-class _Throttled(Exception):
-    """A LINE user went over one of the configured rate limits."""
-
-    def __init__(self, retry_after):
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
-def _count(user, scope, setting, hit=True):
+def _count(scope, user, hit=True):
     """Count one action of ``user`` against a configured limit, or only test it.
 
     LINE's servers are the only client the webhook sees, so the usual
     per-address limits would put every LINE user in one bucket: the same
     limits are kept here per LINE user (or group) instead.
     """
-    if not current_app.config["RATELIMIT_ENABLED"]:
-        return
-    strategy = limiter.limiter
-    try:
-        for item in parse_many(current_app.config[setting]):
-            if not (strategy.hit if hit else strategy.test)(item, "line", scope, user):
-                reset = strategy.get_window_stats(item, "line", scope, user).reset_time
-                raise _Throttled(max(1, math.ceil(reset - time.time())))
-    except limiter.storage.base_exceptions as exc:
-        # As the limiter does for the other edges: a limit store that is down
-        # must not stop the service.
-        current_app.logger.warning("LINE rate limit not checked: %s", exc)
+    limits.count(scope, "line", user, hit=hit)
 
 
 def _sender(source):

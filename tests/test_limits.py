@@ -1,5 +1,6 @@
 """Rate limits: JSON 429 with Retry-After, in memory and in the real Redis."""
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -86,7 +87,7 @@ def test_preflights_do_not_count(limited, client):
 
 
 def test_limits_can_be_switched_off(limited, client):
-    # Flask-Limiter reads its switch at start-up: build a second app on the same database
+    # The switch is read at start-up: build a second app on the same database
     app = create_app({**limited, "RATELIMIT_ENABLED": "false",
                       "SQLALCHEMY_DATABASE_URI": client.application.config[
                           "SQLALCHEMY_DATABASE_URI"]})
@@ -126,3 +127,18 @@ def test_clients_behind_a_trusted_proxy_get_their_own_limits(limited, database_u
                             headers={"X-Forwarded-For": f"192.0.2.{i % 2}"}).status_code
                 for i in range(6)]
     assert statuses == ([201] * 6 if separate else [201] * 3 + [429] * 3)
+
+
+def test_limits_hold_in_memory_while_their_store_is_down(limited, client, caplog):
+    # A port nothing listens on: every call to this "Redis" is refused at once.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app({**limited, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0",
+                      "SQLALCHEMY_DATABASE_URI": client.application.config[
+                          "SQLALCHEMY_DATABASE_URI"]})
+    other = app.test_client()
+    assert [post(other).status_code for _ in range(3)] == [201] * 3
+    assert_429(post(other))
+    warnings = [r.getMessage() for r in caplog.records if "store is down" in r.getMessage()]
+    assert len(warnings) == 1, warnings  # then the shared store rests for RETRY_SHARED_AFTER

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from saver import create_app, pool, texts
+from saver import create_app, limits, pool, texts
 from saver.extensions import db
 from saver.models import utcnow
 from screens import EXTENSION, POPUP_SIZE
@@ -26,8 +26,6 @@ CHROMIUMS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 # Rate limits on but generous: a test shrinks one for a while (LiveServer.limit).
-# One app rather than a second, rate-limited one, because Flask-Limiter keeps
-# its settings on its one global Limiter: two live apps would share them.
 SETTINGS = {
     "TESTING": True,
     "SAVER_CODE_SPACE": 52 * 52,
@@ -66,13 +64,15 @@ class LiveServer:
 
     @contextlib.contextmanager
     def limit(self, name, value):
-        """Apply a rate limit for a while; limits are read from config per request."""
+        """Apply a rate limit for a while (limits are parsed once: parse them again)."""
         saved = self.app.config[name]
         self.app.config[name] = value
+        limits.init_app(self.app)
         try:
             yield
         finally:
             self.app.config[name] = saved
+            limits.init_app(self.app)
 
 
 @pytest.fixture(scope="module")
