@@ -74,11 +74,21 @@ def _client():
     return ("http", request.remote_addr or "127.0.0.1")
 
 
+def _first_time(scope):
+    """True once per request and scope: a view may call another limited view."""
+    seen = g.setdefault("saver_limited", set())
+    if scope in seen:
+        return False
+    seen.add(scope)
+    return True
+
+
 def _limit(scope):
     def decorate(view):
         @functools.wraps(view)
         def limited(*args, **kwargs):
-            count(scope, *_client())
+            if _first_time(scope):
+                count(scope, *_client())
             return view(*args, **kwargs)
         return limited
     return decorate
@@ -96,8 +106,9 @@ def miss_limit(view):
     """
     @functools.wraps(view)
     def limited(*args, **kwargs):
-        count("miss", *_client(), hit=False)
-        g.saver_counts_misses = True
+        if _first_time("miss"):
+            count("miss", *_client(), hit=False)
+            g.saver_counts_misses = True
         return view(*args, **kwargs)
     return limited
 

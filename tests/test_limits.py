@@ -142,3 +142,13 @@ def test_limits_hold_in_memory_while_their_store_is_down(limited, client, caplog
     assert_429(post(other))
     warnings = [r.getMessage() for r in caplog.records if "store is down" in r.getMessage()]
     assert len(warnings) == 1, warnings  # then the shared store rests for RETRY_SHARED_AFTER
+
+
+def test_a_click_on_the_code_load_counts_one_read(limited, client):
+    # POST /load is the old popup's route handing over to the reveal of the code "load".
+    limited["SAVER_LIMIT_MISS"] = "100/minute"
+    client = create_app({**limited, "SQLALCHEMY_DATABASE_URI": client.application.config[
+        "SQLALCHEMY_DATABASE_URI"]}).test_client()
+    statuses = [client.post("/load", headers={"Accept": "application/json"}).status_code
+                for _ in range(7)]
+    assert statuses == [404] * 6 + [429]
