@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 
 from . import texts, web
 from .errors import Expired, InvalidInput, NotFound, PasswordRequired, WrongPassword
-from .handlers import describe
+from .handlers import describe, json_error
 from .inputs import json_object
 from .limits import miss_limit, note_miss, read_limit, write_limit
 
@@ -35,8 +35,7 @@ def write():
 @miss_limit
 def load():
     """Answer the text under ``ldcode`` as ``message``."""
-    if not request.path.endswith("/"):
-        # "load" is also a code: POST /load is its click-to-reveal, not the old popup.
+    if _is_reveal():
         return web.reveal("load")
     data = json_object()
     code, password = data.get("ldcode"), data.get("ldpassword")
@@ -52,9 +51,16 @@ def load():
     return jsonify(status="success", message=loaded.text)
 
 
+def _is_reveal():
+    # "load" is also a code: POST /load is its click-to-reveal, not the old popup.
+    return not request.path.endswith("/")
+
+
 @bp.errorhandler(Exception)
 def old_shape_error(exc):
     """Answer any other failure as ``{"status": "error", "message"}``."""
+    if _is_reveal():
+        return json_error(exc)  # the page's shape, as for any other code
     status, _, message, headers = describe(exc)
     response = jsonify(status="error", message=message)
     response.status_code = status

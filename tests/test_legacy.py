@@ -116,3 +116,10 @@ def test_the_code_load_is_not_shadowed_by_the_old_endpoint(settings, database_ur
     assert old_load(client, "load").json == {"status": "error", "message": "not exist"}
     with app.app_context():
         db.engine.dispose()
+
+
+def test_post_load_without_slash_is_the_reveal_of_the_code_load(client):
+    # Only /load/ is the old popup's; /load is the page's click-to-reveal of "load".
+    response = client.post("/load")
+    assert response.status_code == 404
+    assert response.json == {"error": "not_found", "message": "No text has this code."}
