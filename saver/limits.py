@@ -5,7 +5,8 @@ The settings are Flask-Limiter's (``RATELIMIT_STORAGE_URI``,
 and so are the store, the fixed-window strategy and the keys: they come from
 ``limits``, the library under Flask-Limiter. Flask-Limiter itself is not
 used: its request hooks and decorators resolved, filtered and exempted the
-limits anew on every request, ~150 µs of a ~570 µs read (bench/stack.py).
+limits anew on every request, ~150 µs of a ~570 µs read (in-process; the
+effect on the whole stack is in README's Benchmarks).
 """
 import functools
 import math
@@ -114,7 +115,7 @@ def miss_limit(view):
 
 
 def note_miss():
-    """Mark this request as a lookup of a code that holds no text."""
+    """Count this request as a lookup of a code that holds no text, if its view has miss_limit."""
     if g.pop("saver_counts_misses", False):  # once, and only under miss_limit
         try:
             count("miss", *_client())
