@@ -24,6 +24,9 @@ SETTINGS = {"write": "SAVER_LIMIT_WRITE", "read": "SAVER_LIMIT_READ",
 # While the shared store (Redis) is down, counts go to this process's memory;
 # the shared store is tried again after this many seconds.
 RETRY_SHARED_AFTER = 5
+# A Redis that takes connections but never answers must not hold requests
+# (redis-py waits forever by default); options in the URI take precedence.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 class Limits:
@@ -32,7 +35,9 @@ class Limits:
     def __init__(self, config):
         self.enabled = config["RATELIMIT_ENABLED"]
         self.limits = {scope: parse_many(config[name]) for scope, name in SETTINGS.items()}
-        self.shared = FixedWindowRateLimiter(storage_from_string(config["RATELIMIT_STORAGE_URI"]))
+        uri = config["RATELIMIT_STORAGE_URI"]
+        options = REDIS_TIMEOUTS if uri.startswith("redis") else {}
+        self.shared = FixedWindowRateLimiter(storage_from_string(uri, **options))
         self.local = FixedWindowRateLimiter(MemoryStorage())
         self.shared_down_until = 0.0
 

@@ -129,12 +129,19 @@ def test_clients_behind_a_trusted_proxy_get_their_own_limits(limited, database_u
     assert statuses == ([201] * 6 if separate else [201] * 3 + [429] * 3)
 
 
-def test_limits_hold_in_memory_while_their_store_is_down(limited, client, caplog):
-    # A port nothing listens on: every call to this "Redis" is refused at once.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app({**limited, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{port}/0",
+@pytest.fixture(params=["refusing", "silent"])
+def dead_store(request):
+    """A Redis URL on loopback where nothing answers: refused, or accepted and never answered."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        if request.param == "silent":
+            sock.listen(16)  # the kernel takes the connections; no reply ever comes
+        yield f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+
+
+@pytest.mark.timeout(60)  # a store that never answers must not hold requests
+def test_limits_hold_in_memory_while_their_store_is_down(limited, client, dead_store, caplog):
+    app = create_app({**limited, "RATELIMIT_STORAGE_URI": dead_store,
                       "SQLALCHEMY_DATABASE_URI": client.application.config[
                           "SQLALCHEMY_DATABASE_URI"]})
     other = app.test_client()
