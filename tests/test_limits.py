@@ -154,8 +154,8 @@ def test_limits_hold_in_memory_while_their_store_is_down(limited, client, dead_s
 def test_a_click_on_the_code_load_counts_one_read(limited, client):
     # POST /load is the old popup's route handing over to the reveal of the code "load".
     limited["SAVER_LIMIT_MISS"] = "100/minute"
-    client = create_app({**limited, "SQLALCHEMY_DATABASE_URI": client.application.config[
+    fresh = create_app({**limited, "SQLALCHEMY_DATABASE_URI": client.application.config[
         "SQLALCHEMY_DATABASE_URI"]}).test_client()
-    statuses = [client.post("/load", headers={"Accept": "application/json"}).status_code
+    statuses = [fresh.post("/load", headers={"Accept": "application/json"}).status_code
                 for _ in range(7)]
     assert statuses == [404] * 6 + [429]
