@@ -36,3 +36,13 @@ def test_smoke_run_measures_every_scenario(tmp_path):
     assert set(results["daemon_rss_mb"]) == {"bare", "hello/sqlite", "sqlite"}
     assert all(len(sizes) == 2 for sizes in results["daemon_rss_mb"].values())
     assert "non-2xx" in run.stdout and "req/s" in run.stdout
+
+
+def test_writers_benchmark_runs_every_layout_and_keeps_the_pool():
+    run = subprocess.run([sys.executable, str(REPO / "bench/writers.py"), "--seconds", "0.5",
+                          "--layouts", "1x1,2x2"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = {line.split()[0]: line.split() for line in run.stdout.splitlines()[1:3]}
+    assert set(rows) == {"1x1", "2x2"}
+    assert all(float(row[1]) > 0 and row[-1] == "0" for row in rows.values()), run.stdout
+    assert "pool conserved" in run.stdout
