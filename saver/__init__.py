@@ -5,7 +5,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, commands, config, handlers, legacy, limits, web
+from . import api, commands, config, handlers, legacy, limits, texts, web
 from .extensions import cors, db
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -56,6 +56,7 @@ def register_extensions(app):
     app.json.ensure_ascii = False
     db.init_app(app)
     limits.init_app(app)
+    texts.init_app(app)
     extension_origins = {"origins": app.config["SAVER_CORS_ORIGINS"],
                          "allow_headers": ["Content-Type", "X-Password", "X-Delete-Token"],
                          "expose_headers": ["Location", "Retry-After"], "max_age": 86400}

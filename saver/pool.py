@@ -11,7 +11,6 @@ from sqlalchemy import bindparam, delete, func, insert, select, text
 
 from .codes import SPACE
 from .db import writing
-from .errors import PoolExhausted
 from .models import FreeCode, RestingCode, Text
 
 _RANDOM_BITS = 63 - FreeCode.CODE_BITS
@@ -21,9 +20,9 @@ _SEED_CHUNK = 1 << 18
 
 
 # Built once: the statement's construction would cost as much as its execution.
-_TAKE = delete(FreeCode).where(FreeCode.ticket == (
+_TAKE = delete(FreeCode).where(FreeCode.ticket.in_(
     select(FreeCode.ticket).where(FreeCode.ticket >= bindparam("lowest"))
-    .order_by(FreeCode.ticket).limit(1).with_for_update(skip_locked=True).scalar_subquery()
+    .order_by(FreeCode.ticket).limit(bindparam("count")).with_for_update(skip_locked=True)
 )).returning(FreeCode.ticket)
 
 
@@ -32,19 +31,23 @@ def space():
     return current_app.config["SAVER_CODE_SPACE"] or SPACE
 
 
-def allocate(connection):
-    """Take a random free code out of the pool and return its number.
+def allocate(connection, count=1):
+    """Take ``count`` random free codes out of the pool and return their numbers.
 
-    Picks the first ticket at or after a random point (wrapping round once).
-    On PostgreSQL, ``SKIP LOCKED`` lets concurrent writers take different codes
-    without waiting; on SQLite the write transaction already serialises them.
+    Takes the first tickets at or after a random point (wrapping round once);
+    tickets are random, so neighbouring tickets hold unrelated codes. Returns
+    fewer numbers, down to none, only when the pool runs out. On PostgreSQL,
+    ``SKIP LOCKED`` lets concurrent writers take different codes without
+    waiting; on SQLite the write transaction already serialises them.
     """
-    start = secrets.randbelow(FreeCode.TICKET_LIMIT)
-    for lowest in (start, 0):
-        ticket = connection.execute(_TAKE, {"lowest": lowest}).scalar()
-        if ticket is not None:
-            return ticket & FreeCode.CODE_MASK
-    raise PoolExhausted()
+    numbers = []
+    for lowest in (secrets.randbelow(FreeCode.TICKET_LIMIT), 0):
+        tickets = connection.execute(
+            _TAKE, {"lowest": lowest, "count": count - len(numbers)}).scalars()
+        numbers += [ticket & FreeCode.CODE_MASK for ticket in tickets]
+        if len(numbers) == count:
+            break
+    return numbers
 
 
 def rest(connection, codes, until):

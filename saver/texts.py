@@ -19,7 +19,8 @@ from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_ha
                      verify_password)
 from .db import forget_erased, reading, writing
 from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
-                     RevealRequired, WrongDeleteToken, WrongPassword)
+                     PoolExhausted, RevealRequired, WrongDeleteToken, WrongPassword)
+from .group_commit import GroupCommit
 from .models import LineEvent, RestingCode, Text, utcnow
 
 # The statements of the hot paths, built once: building them per request cost
@@ -68,14 +69,43 @@ def write(body, expires_in=None, password=None, max_views=None):
     token, token_digest = new_delete_token()
     now = utcnow().replace(microsecond=0)
     expires_at = now + timedelta(seconds=expires_in)
-    with writing() as connection:
-        code = to_code(pool.allocate(connection))
-        connection.execute(_INSERT_TEXT, dict(
-            code=to_number(code), body=encrypt(key, raw, code) if key else raw,
-            created_at=now, expires_at=expires_at, password_hash=stored_hash,
-            max_views=max_views, views=0, delete_token_hash=token_digest,
-            failed_attempts=0))
+    code = current_app.extensions["saver_text_writes"](_NewText(raw, key, dict(
+        created_at=now, expires_at=expires_at, password_hash=stored_hash,
+        max_views=max_views, views=0, delete_token_hash=token_digest, failed_attempts=0)))
     return Written(code, expires_at, token)
+
+
+def init_app(app):
+    """Give ``app`` its group commit of new texts (see group_commit)."""
+    app.extensions["saver_text_writes"] = GroupCommit(_store)
+
+
+@dataclass(frozen=True)
+class _NewText:
+    """A text waiting for its code: a protected body is encrypted with it."""
+
+    raw: bytes
+    key: Optional[bytes]
+    row: dict
+
+    def stored(self, number):
+        """Return the row to insert under the code ``number``."""
+        body = encrypt(self.key, self.raw, to_code(number)) if self.key else self.raw
+        return dict(self.row, code=number, body=body)
+
+
+def _store(new_texts):
+    """Store ``new_texts`` under new codes in one transaction; return their codes.
+
+    A text the pool has no code left for gets PoolExhausted instead.
+    """
+    with writing() as connection:
+        numbers = pool.allocate(connection, len(new_texts))
+        if numbers:
+            connection.execute(_INSERT_TEXT, [
+                new.stored(number) for new, number in zip(new_texts, numbers)])
+    return ([to_code(number) for number in numbers]
+            + [PoolExhausted()] * (len(new_texts) - len(numbers)))
 
 
 def load(code, password=None, reveal=True):

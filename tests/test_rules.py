@@ -1,4 +1,5 @@
 """Expiry, cool-down, lockout and encryption at rest, with a controlled clock."""
+import threading
 from datetime import datetime, timezone
 
 import pytest
@@ -145,6 +146,31 @@ def test_pool_exhausted_is_503(tiny_pool, app, client, conserved):
     old = client.post("/write/", json={"wrtext": "x", "wrpassword": "", "wrdelete_at": "1h"})
     assert old.status_code == 503 and old.json["status"] == "error"
     assert conserved() == {"free": 0, "live": 60, "resting": 0}
+
+
+def test_writers_at_once_share_out_the_last_codes(tiny_pool, app, conserved):
+    for _ in range(52):
+        app.test_client().post("/api/v1/texts", json={"text": "filler"})
+    statuses, codes = [], []
+
+    def post(index):
+        response = app.test_client().post("/api/v1/texts", json={
+            "text": f"racer {index}", "password": "pw" if index % 2 else ""})
+        statuses.append(response.status_code)
+        if response.status_code == 201:
+            codes.append((response.json["code"], index))
+
+    racers = [threading.Thread(target=post, args=(index,)) for index in range(16)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(30)
+    assert sorted(statuses) == [201] * 8 + [503] * 8
+    assert len({code for code, _ in codes}) == 8
+    assert conserved() == {"free": 0, "live": 60, "resting": 0}
+    with app.app_context():  # each text under its own code, protected ones decryptable
+        for code, index in codes:
+            assert texts.load(code, "pw" if index % 2 else None).text == f"racer {index}"
 
 
 def test_seeding_repairs_a_partial_pool_and_skips_codes_in_use(app, client, clock, conserved):
