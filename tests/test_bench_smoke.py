@@ -33,8 +33,10 @@ def test_smoke_run_measures_every_scenario(tmp_path):
     assert rows["404 GET /api/v1/texts/<code>"]["statuses"] == {
         "404": rows["404 GET /api/v1/texts/<code>"]["requests"]}
     assert results["conservation"]["sqlite"]["ok"], results["conservation"]
-    assert set(results["daemon_rss_mb"]) == {"bare", "hello/sqlite", "sqlite"}
-    assert all(len(sizes) == 2 for sizes in results["daemon_rss_mb"].values())
+    assert set(results["daemon_memory_mb"]) == {"bare", "hello/sqlite", "sqlite"}
+    for memory in results["daemon_memory_mb"].values():
+        assert len(memory["rss"]) == len(memory["peak"]) == 2
+        assert all(0 < rss <= peak for rss, peak in zip(memory["rss"], memory["peak"]))
     assert "non-2xx" in run.stdout and "req/s" in run.stdout
 
 
