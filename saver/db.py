@@ -19,7 +19,9 @@ from .errors import DatabaseUnavailable
 from .extensions import db
 
 # Write transactions of this process between two WAL checkpoints: at the 4-5
-# pages of a write, about the 1,000 pages of SQLite's own automatic checkpoint.
+# pages a text adds, about the 1,000 pages of SQLite's own automatic checkpoint
+# when each transaction stores one text, a few times that when writes are
+# grouped (group_commit).
 CHECKPOINT_EVERY = 200
 _COMMITS = itertools.count(1)
 
