@@ -515,8 +515,8 @@ def main(argv=None):
     files = Files()
     ca = CertificateAuthority(files.folder)
     try:
-        bare, results["daemon_memory_mb"]["bare"] = ceiling(ca, "bare.wsgi", BARE, "bare",
-                                                         options, files)
+        bare, results["daemon_memory_mb"]["bare"] = ceiling(
+            ca, "bare.wsgi", BARE, "bare", options, files)
         for kind in options.databases:
             # The ceiling is measured again before each database, close in time to it.
             hello, results["daemon_memory_mb"][f"hello/{kind}"] = ceiling(

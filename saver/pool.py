@@ -31,7 +31,7 @@ def space():
     return current_app.config["SAVER_CODE_SPACE"] or SPACE
 
 
-def allocate(connection, count=1):
+def allocate(connection, count):
     """Take ``count`` random free codes out of the pool and return their numbers.
 
     Takes the first tickets at or after a random point (wrapping round once);

@@ -105,7 +105,7 @@ def _store(new_texts):
             connection.execute(_INSERT_TEXT, [
                 new.stored(number) for new, number in zip(new_texts, numbers)])
     return ([to_code(number) for number in numbers]
-            + [PoolExhausted()] * (len(new_texts) - len(numbers)))
+            + [PoolExhausted() for _ in new_texts[len(numbers):]])
 
 
 def load(code, password=None, reveal=True):
