@@ -29,8 +29,6 @@ _COMMITS = itertools.count(1)
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record):
     if type(dbapi_connection).__module__.startswith("sqlite3"):
-        # No implicit BEGIN: writing() sends BEGIN IMMEDIATE, reads need none.
-        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -57,9 +55,8 @@ def writing():
     turn = _writer_turn(db.engine.url.database) if sqlite else nullcontext()
     with db.engine.connect() as connection:
         with turn, connection.begin():
-            if sqlite:
-                # pysqlite is in autocommit mode (see _tune_sqlite): the BEGIN is ours.
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            # The driver autocommits (see extensions): the BEGIN is ours.
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if sqlite else "BEGIN")
             yield connection
         if sqlite and next(_COMMITS) % CHECKPOINT_EVERY == 0:
             _checkpoint(connection)
@@ -112,9 +109,7 @@ def reading():
     no other statement to agree with it skips BEGIN and COMMIT (two round
     trips on PostgreSQL, a third of a read's cost on SQLite).
     """
-    with db.engine.connect() as connection:
-        if connection.dialect.name != "sqlite":  # pysqlite already autocommits (_tune_sqlite)
-            connection.execution_options(isolation_level="AUTOCOMMIT")
+    with db.engine.connect() as connection:  # autocommits (see extensions)
         yield connection
 
 
@@ -125,7 +120,7 @@ def forget_erased():
     a checkpoint that truncates it leaves only the zeroed pages.
     """
     if db.engine.dialect.name == "sqlite":
-        with db.engine.connect() as connection:  # no BEGIN: pysqlite autocommits
+        with db.engine.connect() as connection:  # autocommits (see extensions)
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
