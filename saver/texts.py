@@ -17,19 +17,20 @@ from .checks import checked_body, checked_expiry, checked_max_views, checked_pas
 from .codes import is_code, to_code, to_number
 from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_hash,
                      verify_password)
-from .db import forget_erased, reading, writing
+from .db import Prepared, forget_erased, reading, writing
 from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
                      PoolExhausted, RevealRequired, WrongDeleteToken, WrongPassword)
 from .group_commit import GroupCommit
 from .models import LineEvent, RestingCode, Text, utcnow
 
-# The statements of the hot paths, built once: building them per request cost
-# more than running them.
-_READ_ROW = select(Text.body, Text.created_at, Text.expires_at, Text.password_hash,
-                   Text.max_views, Text.delete_token_hash, Text.locked_until
-                   ).where(Text.code == bindparam("code"))
-_IS_RESTING = select(RestingCode.code).where(RestingCode.code == bindparam("code"))
-_INSERT_TEXT = insert(Text)
+# The statements of the hot paths, built and compiled once (see db.Prepared).
+_READ_ROW = Prepared(select(Text.body, Text.created_at, Text.expires_at, Text.password_hash,
+                            Text.max_views, Text.delete_token_hash, Text.locked_until
+                            ).where(Text.code == bindparam("code")))
+_IS_RESTING = Prepared(select(RestingCode.code).where(RestingCode.code == bindparam("code")))
+_INSERT_TEXT = Prepared(insert(Text), column_keys=[
+    "code", "body", "created_at", "expires_at", "password_hash", "max_views", "views",
+    "delete_token_hash", "failed_attempts"])
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _store(new_texts):
     with writing() as connection:
         numbers = pool.allocate(connection, len(new_texts))
         if numbers:
-            connection.execute(_INSERT_TEXT, [
+            _INSERT_TEXT.run(connection, [
                 new.stored(number) for new, number in zip(new_texts, numbers)])
     return ([to_code(number) for number in numbers]
             + [PoolExhausted() for _ in new_texts[len(numbers):]])
@@ -184,10 +185,11 @@ def sweep(now=None):
 def _live_row(number, now):
     """Return the text's row; raise NotFound, or Expired (erasing it) when it has ended."""
     with reading() as connection:
-        row = connection.execute(_READ_ROW, {"code": number}).first()
-        resting = row is None and connection.scalar(_IS_RESTING, {"code": number}) is not None
-    if row is None:
+        rows = _READ_ROW.run(connection, {"code": number})
+        resting = not rows and bool(_IS_RESTING.run(connection, {"code": number}))
+    if not rows:
         raise Expired() if resting else NotFound()
+    row = rows[0]
     if row.expires_at <= now:
         _end((Text.code == number) & (Text.expires_at <= now), now)
         raise Expired()
