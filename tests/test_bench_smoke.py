@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
-SCENARIOS = {"bare WSGI", "hello-world Flask", "404 GET /api/v1/texts/<code>",
+SCENARIOS = {"bare WSGI", "hello-world Flask", "hello-world Flask, after",
+             "404 GET /api/v1/texts/<code>",
              "GET /api/v1/texts/<code>", "GET /api/v1/texts/<code> +password",
              "GET /<code> raw", "POST /load/ (old)", "POST /api/v1/texts", "POST /write/ (old)",
              "wrong-password flood", "GET /api/v1/texts/<code> in flood"}
@@ -38,6 +41,9 @@ def test_smoke_run_measures_every_scenario(tmp_path):
         assert len(memory["rss"]) == len(memory["peak"]) == 2
         assert all(0 < rss <= peak for rss, peak in zip(memory["rss"], memory["peak"]))
     assert "non-2xx" in run.stdout and "req/s" in run.stdout
+    # The ceiling is the mean of its runs before and after the service's.
+    before, after = rows["hello-world Flask"], rows["hello-world Flask, after"]
+    assert before["share_of_ceiling"] + after["share_of_ceiling"] == pytest.approx(2)
 
 
 def test_writers_benchmark_runs_every_layout_and_keeps_the_pool():
