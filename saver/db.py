@@ -66,7 +66,7 @@ def writing():
 class Prepared:
     """A Core statement compiled once per database and run on the driver's own cursor.
 
-    ``connection.execute()`` costs ~50 µs a statement in SQLAlchemy (cache
+    ``connection.execute()`` costs ~30–60 µs a statement in SQLAlchemy (cache
     key, compiled-cache lookup, result objects), several times SQLite's own
     work for a row by its key: the hot paths (loading a text, storing new
     ones) run their statements here. Parameters and rows still go through the
@@ -74,9 +74,8 @@ class Prepared:
     invalidated, as with ``execute()``.
     """
 
-    def __init__(self, statement, column_keys=None):
-        self.statement = statement
-        self.column_keys = column_keys  # an INSERT's columns
+    def __init__(self, statement):
+        self.statement = statement  # an INSERT takes every column
         self._forms = {}
 
     def run(self, connection, params=None):
@@ -111,7 +110,7 @@ class Prepared:
                 for answer in answered]
 
     def _compile(self, dialect):
-        compiled = self.statement.compile(dialect=dialect, column_keys=self.column_keys)
+        compiled = self.statement.compile(dialect=dialect)
         bind_types = {name: process for name, bind in compiled.binds.items()
                       if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
         columns = getattr(self.statement, "exported_columns", ())  # none in a text()

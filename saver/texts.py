@@ -28,9 +28,8 @@ _READ_ROW = Prepared(select(Text.body, Text.created_at, Text.expires_at, Text.pa
                             Text.max_views, Text.delete_token_hash, Text.locked_until
                             ).where(Text.code == bindparam("code")))
 _IS_RESTING = Prepared(select(RestingCode.code).where(RestingCode.code == bindparam("code")))
-_INSERT_TEXT = Prepared(insert(Text), column_keys=[
-    "code", "body", "created_at", "expires_at", "password_hash", "max_views", "views",
-    "delete_token_hash", "failed_attempts"])
+# Every column: a row that lacks one fails rather than leaving it out.
+_INSERT_TEXT = Prepared(insert(Text))
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,8 @@ def write(body, expires_in=None, password=None, max_views=None):
     expires_at = now + timedelta(seconds=expires_in)
     code = current_app.extensions["saver_text_writes"](_NewText(raw, key, dict(
         created_at=now, expires_at=expires_at, password_hash=stored_hash,
-        max_views=max_views, views=0, delete_token_hash=token_digest, failed_attempts=0)))
+        max_views=max_views, views=0, delete_token_hash=token_digest, failed_attempts=0,
+        locked_until=None)))
     return Written(code, expires_at, token)
 
 

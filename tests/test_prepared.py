@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import bindparam, column, create_engine, insert, select, table, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
 from saver.db import Prepared, reading, writing
 from saver.models import Text
@@ -13,8 +13,9 @@ from services import POSTGRES_URL
 
 ROW = {"code": 7, "body": b"\x00caf\xc3\xa9", "created_at": datetime(2026, 11, 23, 9, 30, 5),
        "expires_at": datetime(2026, 11, 24, 9, 30, 5, 250), "password_hash": None,
-       "max_views": 3, "views": 0, "delete_token_hash": "d" * 64, "failed_attempts": 0}
-INSERT = Prepared(insert(Text), column_keys=list(ROW))
+       "max_views": 3, "views": 0, "delete_token_hash": "d" * 64, "failed_attempts": 0,
+       "locked_until": None}
+INSERT = Prepared(insert(Text))
 READ = Prepared(select(Text.code, Text.body, Text.created_at, Text.expires_at, Text.max_views,
                        Text.locked_until).where(Text.code >= bindparam("lowest")))
 
@@ -31,6 +32,12 @@ def test_rows_go_through_the_columns_types_as_with_execute(app):
     assert (first.code, first.body, first.expires_at, first.locked_until) == (
         7, ROW["body"], ROW["expires_at"], None)
     assert isinstance(first.created_at, datetime) and prepared[1].max_views is None
+
+
+def test_a_row_without_every_column_is_refused(app):
+    with app.app_context(), writing() as connection:
+        with pytest.raises(InvalidRequestError, match="locked_until"):
+            INSERT.run(connection, [{name: ROW[name] for name in ROW if name != "locked_until"}])
 
 
 def test_a_failed_statement_raises_sqlalchemys_error_and_keeps_nothing(app):
