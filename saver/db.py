@@ -84,25 +84,23 @@ class Prepared:
         Return the rows (named tuples) it answers.
         """
         dialect = connection.dialect
-        form = self._forms.get(dialect.name) or self._compile(dialect)
-        compiled, bind_types, result_types, row = form
-        batch = [self._values(form, one) for one in params] if isinstance(params, list) else None
-        values = None if batch is not None else self._values(form, params or {})
+        compiled, bind_types, result_types, row = (
+            self._forms.get(dialect.name) or self._compile(dialect))
+        many = isinstance(params, list)
+        values = ([self._values(compiled, bind_types, one) for one in params] if many
+                  else self._values(compiled, bind_types, params or {}))
         driver = connection.connection
         cursor = driver.cursor()
         try:
-            if batch is None:
-                cursor.execute(compiled.string, values)
-            else:
-                cursor.executemany(compiled.string, batch)
+            (cursor.executemany if many else cursor.execute)(compiled.string, values)
             answered = cursor.fetchall() if result_types else []
         except dialect.loaded_dbapi.Error as exc:
             lost = dialect.is_disconnect(exc, driver, cursor)
             if lost:
                 connection.invalidate(exc)
-            raise DBAPIError.instance(compiled.string, values or batch, exc,
-                                      dialect.loaded_dbapi.Error, connection_invalidated=lost,
-                                      dialect=dialect) from exc
+            raise DBAPIError.instance(compiled.string, values, exc, dialect.loaded_dbapi.Error,
+                                      connection_invalidated=lost, dialect=dialect,
+                                      ismulti=many) from exc
         finally:
             cursor.close()
         return [row._make(process(value) if process else value
@@ -121,8 +119,7 @@ class Prepared:
         return form
 
     @staticmethod
-    def _values(form, params):
-        compiled, bind_types = form[:2]
+    def _values(compiled, bind_types, params):
         values = compiled.construct_params(params)
         for name, process in bind_types.items():
             values[name] = process(values[name])
