@@ -8,6 +8,7 @@ without waiting for the busy timeout.
 import fcntl
 import itertools
 import os
+import threading
 from collections import namedtuple
 from contextlib import contextmanager, nullcontext
 
@@ -25,6 +26,18 @@ from .extensions import db
 # grouped (group_commit).
 CHECKPOINT_EVERY = 200
 _COMMITS = itertools.count(1)
+# The WAL length (pages of 4 KiB: 64 MB) at which the next writer finishes a
+# checkpoint within its turn, so that the WAL starts over (see writing()).
+WAL_RESTART_FRAMES = 16384
+_WAL_RESTART_DUE = threading.Event()
+
+
+class Checkpoint(namedtuple("Checkpoint", "busy frames copied")):
+    """What ``PRAGMA wal_checkpoint`` answers: busy, pages in the WAL, pages copied."""
+
+    @property
+    def complete(self):
+        return not self.busy and self.frames == self.copied
 
 
 @event.listens_for(Engine, "connect")
@@ -55,12 +68,21 @@ def writing():
     sqlite = db.engine.dialect.name == "sqlite"
     turn = _writer_turn(db.engine.url.database) if sqlite else nullcontext()
     with db.engine.connect() as connection:
-        with turn, connection.begin():
-            # The driver autocommits (see extensions): the BEGIN is ours.
-            _BEGIN[connection.dialect.name].run(connection)
-            yield connection
+        with turn:
+            with connection.begin():
+                # The driver autocommits (see extensions): the BEGIN is ours.
+                _BEGIN[connection.dialect.name].run(connection)
+                yield connection
+            # SQLite starts the WAL over only when a writer begins with all of
+            # it copied, which checkpoints after the turn never leave while
+            # another daemon keeps writing beside them: the WAL grew by
+            # ~20 MB/s on the bench. Once it is long, the rest is copied here,
+            # where no one can write.
+            if sqlite and _WAL_RESTART_DUE.is_set() and _checkpoint(connection).complete:
+                _WAL_RESTART_DUE.clear()
         if sqlite and next(_COMMITS) % CHECKPOINT_EVERY == 0:
-            _checkpoint(connection)
+            if _checkpoint(connection).frames >= WAL_RESTART_FRAMES:
+                _WAL_RESTART_DUE.set()
 
 
 class Prepared:
@@ -131,16 +153,17 @@ _BEGIN = {"sqlite": Prepared(text("BEGIN IMMEDIATE")), "postgresql": Prepared(te
 
 
 def _checkpoint(connection):
-    """Copy the WAL into the database file without waiting for anyone.
+    """Copy the WAL into the database file without waiting for anyone; return a Checkpoint.
 
     SQLite's automatic checkpoint runs inside COMMIT, so within the writer's
     turn, and every other writer waited behind it: it was half a write's cost.
     A passive one after the turn runs beside the next writers.
     """
     try:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        return Checkpoint(*connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one())
     except DBAPIError as exc:  # the write is committed: this must not fail it
         current_app.logger.warning("WAL checkpoint failed: %s", exc)
+        return Checkpoint(busy=1, frames=-1, copied=-1)  # as SQLite answers when it cannot
 
 
 @contextmanager
