@@ -2,19 +2,21 @@
 
 The settings are Flask-Limiter's (``RATELIMIT_STORAGE_URI``,
 ``RATELIMIT_ENABLED``, limits in its notation such as ``20/minute;500/day``),
-and so are the store, the fixed-window strategy and the keys: they come from
-``limits``, the library under Flask-Limiter. Flask-Limiter itself is not
+and so are the Redis store, the fixed-window strategy and the keys: they come
+from ``limits``, the library under Flask-Limiter (the ``memory://`` store is
+ours: see ProcessCounts). Flask-Limiter itself is not
 used: its request hooks and decorators resolved, filtered and exempted the
 limits anew on every request, ~150 µs of a ~570 µs read (in-process; the
 effect on the whole stack is in README's Benchmarks).
 """
 import functools
 import math
+import threading
 import time
 
 from flask import current_app, g, request
 from limits import parse_many
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from .errors import RateLimited
@@ -36,9 +38,10 @@ class Limits:
         self.enabled = config["RATELIMIT_ENABLED"]
         self.limits = {scope: parse_many(config[name]) for scope, name in SETTINGS.items()}
         uri = config["RATELIMIT_STORAGE_URI"]
-        options = REDIS_TIMEOUTS if uri.startswith("redis") else {}
-        self.shared = FixedWindowRateLimiter(storage_from_string(uri, **options))
-        self.local = FixedWindowRateLimiter(MemoryStorage())
+        shared = (ProcessCounts() if uri.startswith("memory")
+                  else storage_from_string(uri, **REDIS_TIMEOUTS))
+        self.shared = FixedWindowRateLimiter(shared)
+        self.local = FixedWindowRateLimiter(ProcessCounts())
         self.shared_down_until = 0.0
 
     def count(self, scope, *who, hit=True):
@@ -64,6 +67,65 @@ class Limits:
                 reset = strategy.get_window_stats(item, scope, *who).reset_time
                 raise RateLimited(f"Too many requests ({item}); slow down.",
                                   retry_after=max(1, math.ceil(reset - time.time())))
+
+
+class ProcessCounts(Storage):
+    """Fixed-window counts in this process's memory, the store of ``memory://``.
+
+    ``limits``' own MemoryStorage expires counts from a ``threading.Timer`` it
+    starts anew every 10 ms while requests come in: under load a new thread
+    every few requests, whose start waits for the GIL. Here a count past its
+    window reads as zero and starts over, and once a minute the counting
+    thread drops every count past its window, so the table holds only the
+    clients of the last window.
+    """
+
+    STORAGE_SCHEME = None  # not a scheme of storage_from_string: Limits picks it
+    SWEEP_EVERY = 60  # seconds
+
+    def __init__(self):
+        super().__init__()
+        self._counts = {}  # key: [count, end of its window (time.time())]
+        self._lock = threading.Lock()
+        self._next_sweep = 0.0
+
+    @property
+    def base_exceptions(self):
+        return ValueError  # nothing here fails; limits wants a class to catch
+
+    def incr(self, key, expiry, amount=1):
+        now = time.time()
+        with self._lock:
+            if now >= self._next_sweep:
+                self._counts = {key: entry for key, entry in self._counts.items()
+                                if entry[1] > now}
+                self._next_sweep = now + self.SWEEP_EVERY
+            entry = self._counts.get(key)
+            if entry is None or entry[1] <= now:
+                entry = self._counts[key] = [0, now + expiry]
+            entry[0] += amount
+            return entry[0]
+
+    def get(self, key):
+        entry = self._counts.get(key)
+        return entry[0] if entry is not None and entry[1] > time.time() else 0
+
+    def get_expiry(self, key):
+        entry = self._counts.get(key)
+        return entry[1] if entry is not None else time.time()
+
+    def check(self):
+        return True
+
+    def reset(self):
+        with self._lock:
+            dropped = len(self._counts)
+            self._counts = {}
+        return dropped
+
+    def clear(self, key):
+        with self._lock:
+            self._counts.pop(key, None)
 
 
 def init_app(app):

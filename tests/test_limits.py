@@ -4,12 +4,15 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import uuid
 
 import pytest
+import time_machine
 
 from services import REDIS_URL
 from saver import create_app
+from saver.limits import ProcessCounts
 
 
 @pytest.fixture
@@ -159,3 +162,24 @@ def test_a_click_on_the_code_load_counts_one_read(limited, client):
     statuses = [fresh.post("/load", headers={"Accept": "application/json"}).status_code
                 for _ in range(7)]
     assert statuses == [404] * 6 + [429]
+
+
+def test_counts_in_memory_start_over_after_their_window_and_are_swept():
+    counts = ProcessCounts()
+    with time_machine.travel(0, tick=False) as traveller:
+        assert [counts.incr("a", 60) for _ in range(3)] == [1, 2, 3]
+        assert counts.get("a") == 3 and counts.get_expiry("a") == 60
+        traveller.shift(60)
+        assert counts.get("a") == 0  # its window is over
+        assert counts.incr("a", 60) == 1
+        counts.incr("b", 10)
+        traveller.shift(ProcessCounts.SWEEP_EVERY)
+        counts.incr("c", 10)  # sweeps: a and b are past their windows
+        assert counts.reset() == 1  # only c was still held
+
+
+def test_counting_in_memory_starts_no_thread(limited, client):
+    threads = threading.active_count()
+    for _ in range(50):
+        client.get("/api/v1/texts/aaaa")
+    assert threading.active_count() == threads
