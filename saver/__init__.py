@@ -1,7 +1,7 @@
 """extextcloud: move a text between two computers with a 4-letter code."""
 import os
 
-from flask import Flask
+from flask import Flask, request
 from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -57,13 +57,31 @@ def register_extensions(app):
     db.init_app(app)
     limits.init_app(app)
     texts.init_app(app)
+    register_cors(app)
+
+
+def register_cors(app):
+    """Answer cross-origin requests from the extensions (and the old popup) with CORS headers.
+
+    Only a request with an Origin header asks for CORS, and flask-cors'
+    after-request hook cost ~14 µs of a ~105 µs read even when it added
+    nothing: it runs only for those. Error answers get their headers from the
+    same hook (every error has a handler here), so flask-cors need not wrap
+    Flask's exception handlers.
+    """
     extension_origins = {"origins": app.config["SAVER_CORS_ORIGINS"],
                          "allow_headers": ["Content-Type", "X-Password", "X-Delete-Token"],
                          "expose_headers": ["Location", "Retry-After"], "max_age": 86400}
     # The published v1.2 popup has no host permission: its preflight must pass.
     old_popup = {"origins": "*", "allow_headers": ["Content-Type"], "max_age": 86400}
     cors.init_app(app, resources={r"/api/*": extension_origins,
-                                  r"/write/": old_popup, r"/load/": old_popup})
+                                  r"/write/": old_popup, r"/load/": old_popup},
+                  always_send=False, intercept_exceptions=False)
+    cors_headers = app.after_request_funcs[None].pop()  # the hook flask-cors just added
+
+    @app.after_request
+    def cors_if_asked(response):
+        return cors_headers(response) if "Origin" in request.headers else response
 
 
 def register_commands(app):

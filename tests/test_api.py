@@ -257,6 +257,22 @@ def test_cors_is_not_given_to_other_origins(client):
     assert "Access-Control-Allow-Origin" not in response.headers
 
 
+def test_cors_headers_go_with_errors_and_only_where_asked(client):
+    extension = {"Origin": "chrome-extension://abcdefghijklmnop"}
+    missing = client.get("/api/v1/texts/zzzz", headers=extension)
+    assert_error(missing, 404, "not_found")
+    assert missing.headers["Access-Control-Allow-Origin"] == extension["Origin"]
+    assert "Retry-After" in missing.headers["Access-Control-Expose-Headers"]
+    unknown = client.get("/api/v1/nowhere", headers=extension)
+    assert unknown.status_code == 404
+    assert unknown.headers["Access-Control-Allow-Origin"] == extension["Origin"]
+    code = write(client)["code"]
+    for path in (f"/api/v1/texts/{code}", "/api/v1/texts/zzzz", "/load/"):
+        answer = client.post(path) if path == "/load/" else client.get(path)
+        assert not [name for name in answer.headers.keys()
+                    if name.startswith("Access-Control-")], path
+
+
 @pytest.mark.parametrize("unreachable", [
     "postgresql://postgres@127.0.0.1:1/none",  # nothing listens on port 1
     "sqlite:////nonexistent-folder/saver.db",
