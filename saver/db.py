@@ -215,7 +215,12 @@ def forget_erased():
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
+# PostgreSQL's SQLSTATEs for a missing table or schema: migrations have not
+# run, which SQLite reports as an OperationalError ("no such table").
+_NO_SCHEMA = {"42P01", "3F000"}
+
+
 def is_outage(exc):
-    """Return True when a database error means the database is unreachable."""
-    return isinstance(exc, OperationalError) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated)
+    """Return True when a database error means the database is unreachable or not set up."""
+    return isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or getattr(exc.orig, "sqlstate", None) in _NO_SCHEMA))

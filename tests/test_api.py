@@ -291,3 +291,14 @@ def test_a_database_that_is_down_is_503_json(settings, unreachable):
     assert client.get("/api/v1/health").json["error"] == "database_unavailable"
     old = client.post("/write/", json={"wrtext": "x", "wrpassword": "", "wrdelete_at": "1h"})
     assert old.status_code == 503 and old.json["status"] == "error"
+
+
+def test_a_database_without_its_tables_is_503_json(settings, database_url, caplog):
+    from saver import create_app
+    client = create_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url}).test_client()
+    for response in (client.get("/api/v1/health"),
+                     client.post("/api/v1/texts", json={"text": "x"}),
+                     client.get("/api/v1/texts/aaab")):
+        assert_error(response, 503, "database_unavailable")
+    assert "texts" in caplog.text or "free_codes" in caplog.text  # the log names what is missing
+    assert "Traceback" not in caplog.text
