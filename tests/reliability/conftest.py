@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 TESTS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(TESTS / "deploy"), str(TESTS)]
 
-from deploy_support import (REPO, Apache, CertificateAuthority,  # noqa: E402
+from deploy_support import (REPO, TEST_MPM, Apache, CertificateAuthority,  # noqa: E402
                             give_to_daemon_user, shared_tempdir)
 from services import POSTGRES_URL, postgres_schema_url  # noqa: E402
 from support import (FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis,  # noqa: E402
@@ -98,10 +98,14 @@ def app_servers(tmp_path):
 
 @pytest.fixture(scope="session")
 def site_maker(full_sqlite):
-    """Return a maker of Apache sites, each on its own copy of the full SQLite pool."""
+    """Return a maker of Apache sites, each on its own copy of the full SQLite pool.
+
+    ``make(mpm=..., **settings)``: the site's MPM lines (a small test server by
+    default) and its env file's settings.
+    """
     sites, folders = [], []
 
-    def make(**settings):
+    def make(mpm=TEST_MPM, **settings):
         folder = shared_tempdir("saver-rel-site-")
         folders.append(folder)
         database = sqlite_copy(full_sqlite.removeprefix("sqlite:///"), folder / "saver.db")
@@ -114,7 +118,7 @@ def site_maker(full_sqlite):
         cert_dir = ca.issue(folder / "cert", "saver.test", "www.saver.test")
         webroot = folder / "webroot"
         webroot.mkdir()
-        apache = Apache(folder, "saver.test", REPO, env_file, cert_dir, webroot)
+        apache = Apache(folder, "saver.test", REPO, env_file, cert_dir, webroot, mpm=mpm)
         apache.ca, apache.database, apache.folder = ca, database, folder
         apache.start()
         sites.append(apache)

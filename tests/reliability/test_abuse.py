@@ -5,6 +5,7 @@ from urllib.parse import quote
 import redis
 import requests
 
+from deploy_support import DEBIAN_MPM
 from support import apache_session, daemon_pids, report, scale
 from test_outages import prepare
 
@@ -55,8 +56,10 @@ def test_walking_the_code_space_hits_the_miss_limit(app_servers, tmp_path):
 def test_limits_hold_across_mod_wsgi_daemons_with_redis(site_maker, private_redis):
     """Both daemon processes count misses in one Redis; the limit is overshot only by
     requests already in flight when it was reached (the miss is known after the lookup)."""
-    apache = site_maker(RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI=private_redis.url,
-                        SAVER_LIMIT_MISS="10/minute")
+    # Workers for every walker: a small server short of idle workers closes
+    # kept-alive connections, and a walker's next request on one fails.
+    apache = site_maker(mpm=DEBIAN_MPM, RATELIMIT_ENABLED="true",
+                        RATELIMIT_STORAGE_URI=private_redis.url, SAVER_LIMIT_MISS="10/minute")
     walkers = 16
     session, base = apache_session(apache, connections=walkers)
     statuses, lock = [], threading.Lock()
@@ -81,6 +84,7 @@ def test_limits_hold_across_mod_wsgi_daemons_with_redis(site_maker, private_redi
            overshoot=answered - 10, limited=statuses.count(429),
            misses_counted_in_redis=counted)
     assert daemons == 2
+    assert len(statuses) == walkers * 8  # every walker's every request was answered
     assert set(statuses) <= {404, 429}
     assert counted == answered  # one shared count, not one per process
     assert 10 <= answered <= 10 + walkers - 1
