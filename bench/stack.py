@@ -9,7 +9,9 @@ raises the rate limits (so every answer is a 2xx, while the limiter still
 runs) and drives each scenario with wrk on keep-alive HTTPS connections. The
 same site with bench/hello.wsgi (a hello-world Flask app) in place of
 saver.wsgi is the ceiling every figure is divided by; bench/bare.wsgi (no
-framework) is the stack's physical limit. Prints one table and writes it to
+framework) is the stack's physical limit, and on SQLite bench/floor.wsgi
+(Flask and SQLite alone, on the service's database) shows how close to its
+floor the service's loads and writes come. Prints one table and writes it to
 bench/results.json. Needs root (the daemon runs as www-data), apache2,
 libapache2-mod-wsgi-py3 and wrk; PostgreSQL and Redis on 127.0.0.1.
 """
@@ -53,7 +55,8 @@ class Scenario:
     """One kind of request, as bench/scenario.lua sends it."""
 
     name: str
-    group: str  # which goal applies: ceiling, miss, load, raw, password, write, flood, beside
+    # Which goal applies: ceiling, miss, load, raw, password, write, flood, beside, floor (none).
+    group: str
     kind: str  # get | post | code_get | code_post (see scenario.lua)
     path: str
     expected: tuple = (200,)
@@ -80,6 +83,12 @@ SCENARIOS = (
     Scenario("POST /write/ (old)", "write", "post", "/write/",
              body=json.dumps({"wrtext": TEXT, "wrpassword": "", "wrdelete_at": "1h"})),
 )
+# bench/floor.wsgi on the service's SQLite file: the same loads and writes with
+# nothing but Flask and SQLite (no goals; it shows what is left to gain).
+FLOOR = (Scenario("floor: GET /api/v1/texts/<code>", "floor", "code_get", "/api/v1/texts/",
+                  codes="open"),
+         Scenario("floor: POST /api/v1/texts", "floor", "post", "/api/v1/texts",
+                  expected=(201,), body=json.dumps({"text": TEXT})))
 # Wrong passwords on a few protected texts of their own: each costs an scrypt
 # until the lockout answers 423 without one. Run beside as many connections of
 # BESIDE_FLOOD readers, whose fair share is then half their throughput alone.
@@ -385,21 +394,28 @@ def ceiling(ca, wsgi, scenario, label, options, files):
 
 
 def service(ca, kind, options, files):
-    """Measure every scenario against the service on database ``kind``."""
+    """Measure every scenario against the service on database ``kind``, then the floor."""
     print(f"seeding the full pool on {kind}", file=sys.stderr, flush=True)
-    with Database(kind) as database, Site(ca, env_file=database.env_file()) as site:
-        open_codes = write_codes(site, options.codes)
-        protected = write_codes(site, max(4, options.codes // 8), PASSWORD)
-        files.set_codes("open", open_codes)
-        files.set_codes("protected", protected)
-        bait = write_codes(site, 8, PASSWORD)
-        files.set_codes("bait", bait)
-        files.set_codes("missing", missing_codes(options.codes, {*open_codes, *protected, *bait}))
-        rows = []
-        for scenario in SCENARIOS:
-            rows += measure(site, scenario, options, files, kind)
-        rows += beside_flood(site, options, files, kind)
-        return rows, site.daemon_memory_mb(), database.conservation()
+    rows = []
+    with Database(kind) as database:
+        with Site(ca, env_file=database.env_file()) as site:
+            open_codes = write_codes(site, options.codes)
+            protected = write_codes(site, max(4, options.codes // 8), PASSWORD)
+            files.set_codes("open", open_codes)
+            files.set_codes("protected", protected)
+            bait = write_codes(site, 8, PASSWORD)
+            files.set_codes("bait", bait)
+            files.set_codes("missing",
+                            missing_codes(options.codes, {*open_codes, *protected, *bait}))
+            for scenario in SCENARIOS:
+                rows += measure(site, scenario, options, files, kind)
+            rows += beside_flood(site, options, files, kind)
+            memory = site.daemon_memory_mb()
+        if kind == "sqlite":
+            with Site(ca, BENCH / "floor.wsgi", env_file=database.env_file()) as floor:
+                for scenario in FLOOR:
+                    rows += measure(floor, scenario, options, files, "floor")
+        return rows, memory, database.conservation()
 
 
 # --- report ------------------------------------------------------------------------------
@@ -431,7 +447,7 @@ def goals(results):
     alone = {(row["stack"], row["concurrency"]): row for row in results["rows"]
              if row["scenario"] == "GET /api/v1/texts/<code>"}
     for row in results["rows"]:
-        if row["stack"] in ("hello", "bare"):
+        if row["stack"] in ("hello", "bare", "floor"):
             continue
         where = f"{row['stack']} {row['scenario']} c={row['concurrency']}"
         share = SHARE_GOALS.get(row["group"])

@@ -17,7 +17,8 @@ SCENARIOS = {"bare WSGI", "hello-world Flask", "hello-world Flask, after",
              "404 GET /api/v1/texts/<code>",
              "GET /api/v1/texts/<code>", "GET /api/v1/texts/<code> +password",
              "GET /<code> raw", "POST /load/ (old)", "POST /api/v1/texts", "POST /write/ (old)",
-             "wrong-password flood", "GET /api/v1/texts/<code> in flood"}
+             "wrong-password flood", "GET /api/v1/texts/<code> in flood",
+             "floor: GET /api/v1/texts/<code>", "floor: POST /api/v1/texts"}
 
 
 def test_smoke_run_measures_every_scenario(tmp_path):
