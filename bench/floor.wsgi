@@ -4,7 +4,7 @@ bench/stack.py runs it on the service's own seeded SQLite file, under the same
 Apache site and ``WSGIDaemonProcess`` settings, with the service's requests:
 a load reads one text by its code, a write takes a free code and stores a text
 in one transaction (SQLite's own locking and checkpoints). Nothing else: no
-rate limits, checks, expiry, passwords or delete tokens worth the name. Between
+rate limits, input checks, expiry, passwords or group commit. Between
 hello-world and this floor is what SQLite and the request's own body cost on
 the stack; between the floor and the service is everything the service adds.
 """
