@@ -19,9 +19,9 @@ from dotenv import dotenv_values
 from flask import Flask, abort, jsonify, request
 
 from saver.codes import to_code, to_number
+from saver.models import FreeCode
 
 DATABASE = dotenv_values(os.environ["SAVER_ENV_FILE"])["DATABASE_URL"].removeprefix("sqlite:///")
-CODE_MASK = (1 << 23) - 1  # free_codes.ticket is random << 23 | code
 _local = threading.local()
 
 application = Flask(__name__)
@@ -65,7 +65,7 @@ def write():
     database = connection()
     database.execute("BEGIN IMMEDIATE")
     try:
-        for lowest in (secrets.randbelow(1 << 63), 0):  # as saver.pool.allocate
+        for lowest in (secrets.randbelow(FreeCode.TICKET_LIMIT), 0):  # as saver.pool.allocate
             taken = database.execute(
                 "DELETE FROM free_codes WHERE ticket = (SELECT ticket FROM free_codes"
                 " WHERE ticket >= ? ORDER BY ticket LIMIT 1) RETURNING ticket",
@@ -77,13 +77,13 @@ def write():
             "INSERT INTO texts (code, body, created_at, expires_at, password_hash, max_views,"
             " views, delete_token_hash, failed_attempts, locked_until)"
             " VALUES (?, ?, ?, ?, NULL, NULL, 0, ?, 0, NULL)",
-            (ticket & CODE_MASK, body, stored(now), stored(expires_at),
+            (ticket & FreeCode.CODE_MASK, body, stored(now), stored(expires_at),
              hashlib.sha256(token.encode()).hexdigest()))
         database.execute("COMMIT")
     except BaseException:
         database.execute("ROLLBACK")
         raise
-    response = jsonify(code=to_code(ticket & CODE_MASK), expires_at=expires_at.isoformat() + "Z",
-                       delete_token=token)
+    response = jsonify(code=to_code(ticket & FreeCode.CODE_MASK),
+                       expires_at=expires_at.isoformat() + "Z", delete_token=token)
     response.status_code = 201
     return response

@@ -398,7 +398,8 @@ def service(ca, kind, options, files):
     print(f"seeding the full pool on {kind}", file=sys.stderr, flush=True)
     rows = []
     with Database(kind) as database:
-        with Site(ca, env_file=database.env_file()) as site:
+        env_file = database.env_file()
+        with Site(ca, env_file=env_file) as site:
             open_codes = write_codes(site, options.codes)
             protected = write_codes(site, max(4, options.codes // 8), PASSWORD)
             files.set_codes("open", open_codes)
@@ -412,7 +413,7 @@ def service(ca, kind, options, files):
             rows += beside_flood(site, options, files, kind)
             memory = site.daemon_memory_mb()
         if kind == "sqlite":
-            with Site(ca, BENCH / "floor.wsgi", env_file=database.env_file()) as floor:
+            with Site(ca, BENCH / "floor.wsgi", env_file=env_file) as floor:
                 for scenario in FLOOR:
                     rows += measure(floor, scenario, options, files, "floor")
         return rows, memory, database.conservation()
@@ -447,7 +448,7 @@ def goals(results):
     alone = {(row["stack"], row["concurrency"]): row for row in results["rows"]
              if row["scenario"] == "GET /api/v1/texts/<code>"}
     for row in results["rows"]:
-        if row["stack"] in ("hello", "bare", "floor"):
+        if row["group"] in ("ceiling", "floor"):
             continue
         where = f"{row['stack']} {row['scenario']} c={row['concurrency']}"
         share = SHARE_GOALS.get(row["group"])
