@@ -9,6 +9,7 @@ import fcntl
 import itertools
 import os
 import threading
+import weakref
 from collections import namedtuple
 from contextlib import contextmanager, nullcontext
 
@@ -198,10 +199,43 @@ def reading():
 
     A statement sees one consistent state of the database; a read that needs
     no other statement to agree with it skips BEGIN and COMMIT (two round
-    trips on PostgreSQL, a third of a read's cost on SQLite).
+    trips on PostgreSQL, a third of a read's cost on SQLite). Each thread
+    keeps its reading connection between requests: checking one out of the
+    pool and back in cost ~27 µs, a fifth of a load (in-process).
     """
-    with db.engine.connect() as connection:  # autocommits (see extensions)
-        yield connection
+    engine = db.engine
+    reader = getattr(_readers, "reader", None)
+    if reader is None or reader.engine is not engine:
+        reader = _readers.reader = _Reader(engine)
+    try:
+        yield reader.connection
+    except BaseException:
+        del _readers.reader  # a failed read starts over on a fresh connection
+        reader.connection.close()
+        raise
+    if reader.connection.in_transaction():  # execute() begins one, even in autocommit
+        reader.connection.rollback()
+
+
+_readers = threading.local()
+
+
+class _Reader:
+    """A thread's reading connection, back in its pool when the thread ends or moves on."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.connection = engine.connect()  # autocommits (see extensions)
+        weakref.finalize(self, self.connection.close)
+
+
+@event.listens_for(Engine, "engine_disposed")
+def _drop_reader(engine):
+    """Close this thread's reading connection for good with its engine's pool."""
+    reader = getattr(_readers, "reader", None)
+    if reader is not None and reader.engine is engine:
+        reader.connection.invalidate()  # its pool is gone: nowhere to return it
+        del _readers.reader
 
 
 def forget_erased():

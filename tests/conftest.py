@@ -49,16 +49,28 @@ def settings():
 
 
 @pytest.fixture
-def app(database_url, settings):
+def make_app():
+    """Build apps; their connections are closed when the test ends, not whenever GC runs."""
+    made = []
+
+    def make(config):
+        made.append(create_app(config))
+        return made[-1]
+    yield make
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, settings, make_app):
     """An app on a fresh database with the tables made and the pool seeded."""
-    app = create_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = make_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         db.create_all()
         pool.seed()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app
 
 
 @pytest.fixture

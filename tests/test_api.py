@@ -277,9 +277,8 @@ def test_cors_headers_go_with_errors_and_only_where_asked(client):
     "postgresql://postgres@127.0.0.1:1/none",  # nothing listens on port 1
     "sqlite:////nonexistent-folder/saver.db",
 ])
-def test_a_database_that_is_down_is_503_json(settings, unreachable):
-    from saver import create_app
-    client = create_app({**settings, "SQLALCHEMY_DATABASE_URI": unreachable}).test_client()
+def test_a_database_that_is_down_is_503_json(settings, unreachable, make_app):
+    client = make_app({**settings, "SQLALCHEMY_DATABASE_URI": unreachable}).test_client()
     for response in (client.get("/api/v1/health"),
                      client.post("/api/v1/texts", json={"text": "x"}),
                      client.get("/api/v1/texts/aaab"),
@@ -293,9 +292,8 @@ def test_a_database_that_is_down_is_503_json(settings, unreachable):
     assert old.status_code == 503 and old.json["status"] == "error"
 
 
-def test_a_database_without_its_tables_is_503_json(settings, database_url, caplog):
-    from saver import create_app
-    client = create_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url}).test_client()
+def test_a_database_without_its_tables_is_503_json(settings, database_url, caplog, make_app):
+    client = make_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url}).test_client()
     for response in (client.get("/api/v1/health"),
                      client.post("/api/v1/texts", json={"text": "x"}),
                      client.get("/api/v1/texts/aaab")):

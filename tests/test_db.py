@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from saver import create_app, texts
+from saver import texts
 from saver.db import reading, writing
 from saver.extensions import db
 
@@ -49,10 +49,10 @@ def test_the_wal_is_checkpointed_after_the_turn(database, client, monkeypatch):
 
 
 def test_the_wal_starts_over_while_another_process_keeps_writing(
-        database, database_url, settings, app, monkeypatch):
+        database, database_url, settings, app, monkeypatch, make_app):
     # Two apps on one file stand for two daemon processes: each one's writers
     # run beside the other's checkpoints after the turn, as under load.
-    other = create_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url})
+    other = make_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url})
     monkeypatch.setattr(saver_db, "CHECKPOINT_EVERY", 5)
     monkeypatch.setattr(saver_db, "WAL_RESTART_FRAMES", 50)
 

@@ -98,13 +98,12 @@ def test_preflight_from_any_origin(client):
     assert answer.headers["Access-Control-Allow-Origin"] in ("*", "chrome-extension://oldpopupid")
 
 
-def test_the_code_load_is_not_shadowed_by_the_old_endpoint(settings, database_url):
-    from saver import create_app
+def test_the_code_load_is_not_shadowed_by_the_old_endpoint(settings, database_url, make_app):
     from saver.codes import to_number
     from saver.extensions import db
     from saver.models import FreeCode
-    app = create_app({**settings, "SAVER_CODE_SPACE": to_number("load") + 1,
-                      "SQLALCHEMY_DATABASE_URI": database_url})
+    app = make_app({**settings, "SAVER_CODE_SPACE": to_number("load") + 1,
+                    "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():  # a pool that holds only the code that is also an old path
         db.create_all()
         db.session.add(FreeCode(ticket=to_number("load")))

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 
 from services import REDIS_URL
-from saver import create_app
 from saver.limits import ProcessCounts
 
 
@@ -89,11 +88,11 @@ def test_preflights_do_not_count(limited, client):
     assert post(client).status_code == 201
 
 
-def test_limits_can_be_switched_off(limited, client):
+def test_limits_can_be_switched_off(limited, client, make_app):
     # The switch is read at start-up: build a second app on the same database
-    app = create_app({**limited, "RATELIMIT_ENABLED": "false",
-                      "SQLALCHEMY_DATABASE_URI": client.application.config[
-                          "SQLALCHEMY_DATABASE_URI"]})
+    app = make_app({**limited, "RATELIMIT_ENABLED": "false",
+                    "SQLALCHEMY_DATABASE_URI": client.application.config[
+                        "SQLALCHEMY_DATABASE_URI"]})
     other = app.test_client()
     assert [post(other).status_code for _ in range(5)] == [201] * 5
 
@@ -117,9 +116,9 @@ def test_redis_limits_are_shared_between_processes(redis_limited, app, client, d
 
 @pytest.mark.parametrize("proxies, separate", [(0, False), (1, True)])
 def test_clients_behind_a_trusted_proxy_get_their_own_limits(limited, database_url, proxies,
-                                                             separate):
-    app = create_app({**limited, "SAVER_PROXY_COUNT": proxies,
-                      "SQLALCHEMY_DATABASE_URI": database_url})
+                                                             separate, make_app):
+    app = make_app({**limited, "SAVER_PROXY_COUNT": proxies,
+                    "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
         from saver import pool
         from saver.extensions import db
@@ -143,10 +142,11 @@ def dead_store(request):
 
 
 @pytest.mark.timeout(60)  # a store that never answers must not hold requests
-def test_limits_hold_in_memory_while_their_store_is_down(limited, client, dead_store, caplog):
-    app = create_app({**limited, "RATELIMIT_STORAGE_URI": dead_store,
-                      "SQLALCHEMY_DATABASE_URI": client.application.config[
-                          "SQLALCHEMY_DATABASE_URI"]})
+def test_limits_hold_in_memory_while_their_store_is_down(limited, client, dead_store, caplog,
+                                                         make_app):
+    app = make_app({**limited, "RATELIMIT_STORAGE_URI": dead_store,
+                    "SQLALCHEMY_DATABASE_URI": client.application.config[
+                        "SQLALCHEMY_DATABASE_URI"]})
     other = app.test_client()
     assert [post(other).status_code for _ in range(3)] == [201] * 3
     assert_429(post(other))
@@ -154,10 +154,10 @@ def test_limits_hold_in_memory_while_their_store_is_down(limited, client, dead_s
     assert len(warnings) == 1, warnings  # then the shared store rests for RETRY_SHARED_AFTER
 
 
-def test_a_click_on_the_code_load_counts_one_read(limited, client):
+def test_a_click_on_the_code_load_counts_one_read(limited, client, make_app):
     # POST /load is the old popup's route handing over to the reveal of the code "load".
     limited["SAVER_LIMIT_MISS"] = "100/minute"
-    fresh = create_app({**limited, "SQLALCHEMY_DATABASE_URI": client.application.config[
+    fresh = make_app({**limited, "SQLALCHEMY_DATABASE_URI": client.application.config[
         "SQLALCHEMY_DATABASE_URI"]}).test_client()
     statuses = [fresh.post("/load", headers={"Accept": "application/json"}).status_code
                 for _ in range(7)]

@@ -77,6 +77,11 @@ def _full_database(kind, tmp_path_factory, request):
         print(f"\n{kind}: seeded {added} codes in {time.perf_counter() - started:.1f} s")
         assert added == SPACE and sum(seen) == SPACE
         db.engine.dispose()
+
+    def close():
+        with app.app_context():
+            db.engine.dispose()
+    request.addfinalizer(close)  # before the schema is dropped: finalizers run last first
     return app, url
 
 
