@@ -68,7 +68,7 @@ def writing():
     """
     sqlite = db.engine.dialect.name == "sqlite"
     turn = _writer_turn(db.engine.url.database) if sqlite else nullcontext()
-    with db.engine.connect() as connection:
+    with _thread_connection() as connection:
         with turn:
             with connection.begin():
                 # The driver autocommits (see extensions): the BEGIN is ours.
@@ -193,49 +193,56 @@ def _writer_turn(database):
         os.close(handle)  # and with it the lock
 
 
-@contextmanager
 def reading():
     """Give the block a connection whose statements each run on their own.
 
     A statement sees one consistent state of the database; a read that needs
     no other statement to agree with it skips BEGIN and COMMIT (two round
-    trips on PostgreSQL, a third of a read's cost on SQLite). Each thread
-    keeps its reading connection between requests: checking one out of the
-    pool and back in cost ~27 µs, a fifth of a load (in-process).
+    trips on PostgreSQL, a third of a read's cost on SQLite).
+    """
+    return _thread_connection()  # autocommits (see extensions)
+
+
+@contextmanager
+def _thread_connection():
+    """Give the block this thread's connection, kept between requests.
+
+    Checking a connection out of the pool and back in cost ~27 µs, a fifth
+    of a load (in-process). Nothing is left begun on it between blocks.
     """
     engine = db.engine
-    reader = getattr(_readers, "reader", None)
-    if reader is None or reader.engine is not engine:
-        reader = _readers.reader = _Reader(engine)
+    held = getattr(_threads, "held", None)
+    if held is None or held.engine is not engine:
+        held = _threads.held = _Held(engine)
     try:
-        yield reader.connection
+        yield held.connection
     except BaseException:
-        del _readers.reader  # a failed read starts over on a fresh connection
-        reader.connection.close()
+        del _threads.held  # after a failure, start over on a fresh connection
+        held.connection.close()
         raise
-    if reader.connection.in_transaction():  # execute() begins one, even in autocommit
-        reader.connection.rollback()
+    if held.connection.in_transaction():  # execute() begins one, even in autocommit
+        held.connection.rollback()
 
 
-_readers = threading.local()
+_threads = threading.local()
 
 
-class _Reader:
-    """A thread's reading connection, back in its pool when the thread ends or moves on."""
+class _Held:
+    """A thread's connection, back in its pool when the thread ends or moves on."""
 
     def __init__(self, engine):
         self.engine = engine
-        self.connection = engine.connect()  # autocommits (see extensions)
+        self.connection = engine.connect()
         weakref.finalize(self, self.connection.close)
 
 
 @event.listens_for(Engine, "engine_disposed")
-def _drop_reader(engine):
-    """Close this thread's reading connection for good with its engine's pool."""
-    reader = getattr(_readers, "reader", None)
-    if reader is not None and reader.engine is engine:
-        reader.connection.invalidate()  # its pool is gone: nowhere to return it
-        del _readers.reader
+def _drop_held(engine):
+    """Close this thread's connection for good with its engine's pool."""
+    held = getattr(_threads, "held", None)
+    if held is not None and held.engine is engine:
+        held.connection.invalidate()  # its pool is gone: nowhere to return it
+        del _threads.held
 
 
 def forget_erased():

@@ -13,6 +13,7 @@ import time
 from saver import texts
 from saver.codes import to_number
 from saver.db import reading
+from saver.extensions import db
 from saver.models import Text
 from sqlalchemy import select
 
@@ -71,6 +72,7 @@ def test_hosts_with_their_own_sweepers_never_lose_or_share_a_code(full_url):
     stray = len(after - before - held)
     with app.app_context():
         wrong = sum(texts.load(code, password).text != body for code, body, password in alive)
+        db.engine.dispose()
     swept = [line for out in outputs for line in out.splitlines() if line.startswith("Ended")]
     failed_sweeps = [line for out in outputs for line in out.splitlines() if "failed" in line]
     pool_counts = counts(full_url)

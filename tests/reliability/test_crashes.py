@@ -14,6 +14,7 @@ import requests
 
 from deploy_support import REPO, VENV
 from saver import texts
+from saver.extensions import db
 from support import (HERE, apache_session, base_settings, counts, daemon_pids, is_json_error,
                      make_app, report, scale)
 
@@ -46,6 +47,7 @@ def test_a_killed_writer_loses_no_acknowledged_text(full_url):
     app = make_app(full_url)
     with app.app_context():
         intact = sum(texts.load(code).text == body for code, body in promised)
+        db.engine.dispose()
     report(f"crash writer {full_url.split(':')[0]}", kills=KILLS, acknowledged=len(promised),
            intact=intact, lost=len(promised) - intact,
            duplicated=len(promised) - len({code for code, _ in promised}))

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from saver import texts
 from saver.codes import to_number
 from saver.db import writing
+from saver.extensions import db
 from saver.models import Text, utcnow
 from support import PG_BIN, apache_session, make_app, report
 
@@ -46,6 +47,7 @@ def test_erased_and_protected_bodies_are_not_in_the_database(full_url):
             connection.execute(update(Text).where(Text.code == to_number(expired.code))
                                .values(expires_at=utcnow() - timedelta(seconds=1)))
         texts.sweep()  # what the timer runs every minute
+        db.engine.dispose()
     stored = database_bytes(full_url)
     found = {name: value.encode() in stored for name, value in
              {**erased, "protected body": kept_secret, "password": password}.items()}
