@@ -2,10 +2,13 @@
 import importlib
 import os
 import stat
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from saver import texts
 from saver.db import reading, writing
@@ -81,3 +84,31 @@ def test_reads_run_outside_a_transaction(app):
 def test_a_write_runs_in_one_immediate_transaction(app):
     with app.app_context(), writing() as connection:
         assert connection.connection.driver_connection.in_transaction is True
+
+
+def test_a_thread_keeps_its_connection_and_gives_it_back_when_it_ends(app):
+    with app.app_context():
+        pool = db.engine.pool
+    kept_before = pool.checkedout()  # the test's own thread has one since the seeding
+    seen = []
+
+    def work():
+        with app.app_context():
+            for block in (reading, writing, reading):
+                with block() as connection:
+                    seen.append((connection, pool.checkedout()))
+            with pytest.raises(DBAPIError), reading() as connection:
+                connection.execute(text("SELECT * FROM no_such_table"))
+            with reading() as connection:  # a failed block's connection is not kept
+                seen.append((connection, pool.checkedout()))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    kept = [connection for connection, _ in seen[:3]]
+    assert kept[0] is kept[1] is kept[2] and seen[3][0] is not kept[0]
+    assert {out for _, out in seen} == {kept_before + 1}
+    deadline = time.monotonic() + 5
+    while pool.checkedout() != kept_before and time.monotonic() < deadline:
+        time.sleep(0.01)  # the thread's storage goes once the thread is gone
+    assert pool.checkedout() == kept_before
