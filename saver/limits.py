@@ -97,7 +97,7 @@ class ProcessCounts(Storage):
         now = time.time()
         with self._lock:
             if now >= self._next_sweep:
-                self._counts = {key: entry for key, entry in self._counts.items()
+                self._counts = {counted: entry for counted, entry in self._counts.items()
                                 if entry[1] > now}
                 self._next_sweep = now + self.SWEEP_EVERY
             entry = self._counts.get(key)
