@@ -11,7 +11,7 @@ from . import texts, web
 from .errors import Expired, InvalidInput, NotFound, PasswordRequired, WrongPassword
 from .handlers import describe, json_error
 from .inputs import json_object
-from .limits import miss_limit, note_miss, read_limit, write_limit
+from .limits import note_miss, read_limit, write_limit
 
 bp = Blueprint("legacy", __name__)
 
@@ -32,7 +32,6 @@ def write():
 
 @bp.post("/load/", strict_slashes=False)
 @read_limit
-@miss_limit
 def load():
     """Answer the text under ``ldcode`` as ``message``."""
     if _is_reveal():

@@ -107,7 +107,7 @@ def _answer(event):
 
 def _save(text, user, intro=None):
     """Store ``text`` with the default expiry; return the message giving its code."""
-    _count("write", user)
+    _count(user, hit=("write",))
     written = texts.write(text)
     expires_in = current_app.config["SAVER_DEFAULT_EXPIRES_IN"]
     saved = say.saved_text(written.code, written.expires_at, expires_in, _text_url(written.code))
@@ -116,12 +116,11 @@ def _save(text, user, intro=None):
 
 def _load(command, user, site):
     """Return the messages showing the text under ``command.code``."""
-    _count("read", user)
-    _count("miss", user, hit=False)
+    _count(user, hit=("read",), test=("miss",))
     try:
         loaded = texts.load(command.code, command.password)
     except (NotFound, Expired):
-        _count("miss", user)
+        _count(user, hit=("miss",))
         raise
     protected = command.password is not None
     rest = say.rest_note(site if protected else _text_url(command.code), protected,
@@ -141,14 +140,14 @@ def _sentence(exc, code):
     return exc.message
 
 
-def _count(scope, user, hit=True):
-    """Count one action of ``user`` against a configured limit, or only test it.
+def _count(user, hit=(), test=()):
+    """Count one action of ``user`` against configured limits (see limits.count).
 
     LINE's servers are the only client the webhook sees, so the usual
     per-address limits would put every LINE user in one bucket: the same
     limits are kept here per LINE user (or group) instead.
     """
-    limits.count(scope, "line", user, hit=hit)
+    limits.count(("line", user), hit, test)
 
 
 def _sender(source):

@@ -8,7 +8,7 @@ from . import texts
 from .errors import PasswordRequired, RevealRequired, SaverError
 from .handlers import note_if_miss
 from .inputs import header_text
-from .limits import miss_limit, read_limit
+from .limits import read_limit
 
 bp = Blueprint("web", __name__)
 
@@ -63,7 +63,6 @@ def favicon():
 
 @bp.get("/<code>")
 @read_limit
-@miss_limit
 def raw(code):
     """Answer the raw text; a view-limited text first asks for a click (a POST)."""
     try:
@@ -80,7 +79,6 @@ def raw(code):
 
 @bp.post("/<code>")
 @read_limit
-@miss_limit
 def reveal(code):
     """Answer the raw text after an explicit click; this uses up one view.
 

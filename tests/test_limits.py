@@ -5,10 +5,15 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import uuid
 
 import pytest
 import time_machine
+from limits import parse
+from limits.storage import RedisStorage
+from limits.strategies import FixedWindowRateLimiter
+from redis import Redis
 
 from services import REDIS_URL
 from saver.limits import ProcessCounts
@@ -114,6 +119,35 @@ def test_redis_limits_are_shared_between_processes(redis_limited, app, client, d
     assert_429(post(client))
 
 
+def test_a_request_counts_its_limits_in_redis_in_one_round_trip_as_limits_does(
+        redis_limited, client, client_address):
+    client.environ_base["REMOTE_ADDR"] = client_address
+    code = post(client).json["code"]
+    redis = Redis.from_url(REDIS_URL)
+
+    def calls():  # of each command Redis has run
+        return {name: stats["calls"] for name, stats in redis.info("commandstats").items()}
+
+    before = calls()
+    assert [client.get(f"/api/v1/texts/{code}").status_code for _ in range(3)] == [200] * 3
+    ran = {name: count - before.get(name, 0) for name, count in calls().items()}
+    # One EVALSHA a read; its script ran the INCR of the read limit (and the
+    # EXPIRE that starts its window), and the GET of the miss limit. The INFO
+    # is this test's.
+    assert {name: count for name, count in ran.items() if count} == {
+        "cmdstat_evalsha": 3, "cmdstat_incr": 3, "cmdstat_expire": 1, "cmdstat_get": 3,
+        "cmdstat_info": 1}
+    # The counts are limits' own fixed windows, under its keys.
+    storage = RedisStorage(REDIS_URL)
+    window = FixedWindowRateLimiter(storage).get_window_stats(
+        parse("6/minute"), "read", "http", client_address)
+    assert window.remaining == 6 - 3 and 0 < window.reset_time - time.time() <= 60
+    assert [client.get("/api/v1/texts/zzzz").status_code for _ in range(2)] == [404, 404]
+    assert_429(client.get("/api/v1/texts/zzzy"))  # the miss limit, 2/minute, tested in Redis
+    redis.close()
+    storage.get_connection().close()
+
+
 @pytest.mark.parametrize("proxies, separate", [(0, False), (1, True)])
 def test_clients_behind_a_trusted_proxy_get_their_own_limits(limited, database_url, proxies,
                                                              separate, make_app):
@@ -164,18 +198,35 @@ def test_a_click_on_the_code_load_counts_one_read(limited, client, make_app):
     assert statuses == [404] * 6 + [429]
 
 
+@pytest.mark.parametrize("store", ["memory://", REDIS_URL])
+def test_scopes_with_the_same_limit_are_counted_apart(limited, client, client_address, store,
+                                                      make_app):
+    app = make_app({**limited, "SAVER_LIMIT_READ": "3/minute", "RATELIMIT_STORAGE_URI": store,
+                    "SQLALCHEMY_DATABASE_URI": client.application.config[
+                        "SQLALCHEMY_DATABASE_URI"]})
+    same = app.test_client()
+    same.environ_base["REMOTE_ADDR"] = client_address
+    codes = [post(same).json["code"] for _ in range(3)]  # the write limit, 3/minute, used up
+    assert [same.get(f"/api/v1/texts/{code}").status_code for code in codes] == [200] * 3
+    assert_429(post(same))
+    assert_429(same.get(f"/api/v1/texts/{codes[0]}"))
+
+
 def test_counts_in_memory_start_over_after_their_window_and_are_swept():
     counts = ProcessCounts()
+    three, one = parse("3/minute"), parse("1/10 seconds")
     with time_machine.travel(0, tick=False) as traveller:
-        assert [counts.incr("a", 60) for _ in range(3)] == [1, 2, 3]
-        assert counts.get("a") == 3 and counts.get_expiry("a") == 60
+        assert [counts.count([("a", three)], []) for _ in range(3)] == [None] * 3
+        assert counts.count([], [("a", three)]) == ("a", three)  # a test counts nothing
+        assert counts.count([("a", three)], []) == ("a", three)
+        assert counts.expiry("a") == 60
         traveller.shift(60)
-        assert counts.get("a") == 0  # its window is over
-        assert counts.incr("a", 60) == 1
-        counts.incr("b", 10)
+        assert counts.count([], [("a", three)]) is None  # its window is over
+        assert counts.count([("a", three)], []) is None
+        counts.count([("b", one)], [])
         traveller.shift(ProcessCounts.SWEEP_EVERY)
-        counts.incr("c", 10)  # sweeps: a and b are past their windows
-        assert counts.reset() == 1  # only c was still held
+        counts.count([("c", one)], [])  # sweeps: a and b are past their windows
+        assert len(counts) == 1  # only c is still held
 
 
 def test_counting_in_memory_starts_no_thread(limited, client):
