@@ -66,11 +66,11 @@ def test_the_wal_starts_over_while_another_process_keeps_writing(
 
     with ThreadPoolExecutor(4) as threads:
         list(threads.map(writer, range(4)))
-    # 600 texts of 2 KB: 16.5-17.1 MB of WAL when it never starts over, 0.6-2.4 MB
-    # when it does (measured; how long a restart waits for a complete
-    # checkpoint depends on timing, and the file keeps its longest length).
-    assert wal_bytes(database) < 6_000_000
-    assert wal_bytes(database) < os.path.getsize(database)
+    # 600 texts of 2 KB: 16.5-17.1 MB of WAL when it never starts over, 0.6-3.9 MB
+    # when it does (measured, 3.9 MB in a CI run beside other work: how long a
+    # restart waits for a complete checkpoint depends on timing, and the file
+    # keeps its longest length). Under half the first is a WAL that starts over.
+    assert wal_bytes(database) < 8_000_000
 
 
 def test_reads_run_outside_a_transaction(app):
