@@ -16,7 +16,8 @@ from limits.strategies import FixedWindowRateLimiter
 from redis import Redis
 
 from services import REDIS_URL
-from saver.limits import ProcessCounts
+from saver.errors import RateLimited
+from saver.limits import Limits, ProcessCounts
 
 
 @pytest.fixture
@@ -210,6 +211,26 @@ def test_scopes_with_the_same_limit_are_counted_apart(limited, client, client_ad
     assert [same.get(f"/api/v1/texts/{code}").status_code for code in codes] == [200] * 3
     assert_429(post(same))
     assert_429(same.get(f"/api/v1/texts/{codes[0]}"))
+
+
+@pytest.mark.parametrize("store", ["memory://", REDIS_URL])
+def test_an_action_a_limit_refuses_is_not_counted_by_the_limits_after_it(store, client_address):
+    limits = Limits({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": store,
+                     "SAVER_LIMIT_WRITE": "2/second;3/hour", "SAVER_LIMIT_READ": "1/hour",
+                     "SAVER_LIMIT_MISS": "1/hour"})
+    who = ("test", client_address)
+    limits.count(who, hit=("write",))
+    limits.count(who, hit=("write",))
+    with pytest.raises(RateLimited) as refused:
+        limits.count(who, hit=("write",))
+    assert refused.value.retry_after == 1  # refused by the second, before the hour counts it
+    time.sleep(1.1)
+    limits.count(who, hit=("write",))  # the hour's third
+    with pytest.raises(RateLimited) as refused:
+        limits.count(who, hit=("write",))
+    assert refused.value.retry_after > 3000
+    if store != "memory://":
+        limits.shared.storage.get_connection().close()
 
 
 def test_counts_in_memory_start_over_after_their_window_and_are_swept():
