@@ -9,10 +9,10 @@ raises the rate limits (so every answer is a 2xx, while the limiter still
 runs) and drives each scenario with wrk on keep-alive HTTPS connections. The
 same site with bench/hello.wsgi (a hello-world Flask app) in place of
 saver.wsgi is the ceiling every figure is divided by; bench/bare.wsgi (no
-framework) is the stack's physical limit, and on SQLite bench/floor.wsgi
-(Flask and SQLite alone, on the service's database) shows how close to its
-floor the service's loads and writes come. Prints one table and writes it to
-bench/results.json. Needs root (the daemon runs as www-data), apache2,
+framework) is the stack's physical limit, and bench/floor.wsgi (Flask and
+the database's driver alone, on the service's database) shows how close to
+its floor the service's loads and writes come. Prints one table and writes it
+to bench/results.json. Needs root (the daemon runs as www-data), apache2,
 libapache2-mod-wsgi-py3 and wrk; PostgreSQL and Redis on 127.0.0.1.
 """
 import argparse
@@ -83,8 +83,8 @@ SCENARIOS = (
     Scenario("POST /write/ (old)", "write", "post", "/write/",
              body=json.dumps({"wrtext": TEXT, "wrpassword": "", "wrdelete_at": "1h"})),
 )
-# bench/floor.wsgi on the service's SQLite file: the same loads and writes with
-# nothing but Flask and SQLite (no goals; it shows what is left to gain).
+# bench/floor.wsgi on the service's database: the same loads and writes with
+# nothing but Flask and the driver (no goals; it shows what is left to gain).
 FLOOR = (Scenario("floor: GET /api/v1/texts/<code>", "floor", "code_get", "/api/v1/texts/",
                   codes="open"),
          Scenario("floor: POST /api/v1/texts", "floor", "post", "/api/v1/texts",
@@ -412,10 +412,9 @@ def service(ca, kind, options, files):
                 rows += measure(site, scenario, options, files, kind)
             rows += beside_flood(site, options, files, kind)
             memory = site.daemon_memory_mb()
-        if kind == "sqlite":
-            with Site(ca, BENCH / "floor.wsgi", env_file=env_file) as floor:
-                for scenario in FLOOR:
-                    rows += measure(floor, scenario, options, files, "floor")
+        with Site(ca, BENCH / "floor.wsgi", env_file=env_file) as floor:
+            for scenario in FLOOR:
+                rows += measure(floor, scenario, options, files, kind)
         return rows, memory, database.conservation()
 
 
@@ -508,8 +507,9 @@ def load_average():
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--databases", default="sqlite,postgresql",
-                        help="comma-separated: sqlite, postgresql (default both)")
+    parser.add_argument("--databases",
+                        help="comma-separated: sqlite, postgresql (default both; "
+                             "with --smoke, sqlite)")
     parser.add_argument("--concurrency", default="8,64",
                         help="comma-separated open connections (default 8,64)")
     parser.add_argument("--seconds", type=int, default=10, help="per measurement (default 10)")
@@ -519,12 +519,12 @@ def main(argv=None):
                         help="texts written to read back (default 512)")
     parser.add_argument("--output", default=str(BENCH / "results.json"))
     parser.add_argument("--smoke", action="store_true",
-                        help="quick check: SQLite, concurrency 8, 1 s each, no warm-up")
+                        help="quick check: concurrency 8, 1 s each, no warm-up")
     options = parser.parse_args(argv)
     if options.smoke:
-        options.databases, options.concurrency = "sqlite", "8"
+        options.databases, options.concurrency = options.databases or "sqlite", "8"
         options.seconds, options.warmup, options.codes = 1, 0, 32
-    options.databases = options.databases.split(",")
+    options.databases = (options.databases or "sqlite,postgresql").split(",")
     if not set(options.databases) <= {"sqlite", "postgresql"}:
         parser.error("--databases takes sqlite and/or postgresql")
     try:

@@ -1,8 +1,8 @@
 """The stack benchmark (bench/stack.py) in its smoke mode, so it cannot rot.
 
-One second per scenario at one concurrency on SQLite: it checks that the
-harness still starts the production site, drives every scenario and checks
-the pool, not how fast anything is (this machine is shared).
+One second per scenario at one concurrency on both databases: it checks that
+the harness still starts the production site, drives every scenario and
+checks the pool, not how fast anything is (this machine is shared).
 """
 import json
 import subprocess
@@ -24,27 +24,31 @@ SCENARIOS = {"bare WSGI", "hello-world Flask", "hello-world Flask, after",
 def test_smoke_run_measures_every_scenario(tmp_path):
     output = tmp_path / "results.json"
     run = subprocess.run([sys.executable, str(REPO / "bench/stack.py"), "--smoke",
-                          "--output", str(output)], capture_output=True, text=True,
-                         timeout=240)
+                          "--databases", "sqlite,postgresql", "--output", str(output)],
+                         capture_output=True, text=True, timeout=400)
     assert run.returncode == 0, run.stdout + run.stderr
     results = json.loads(output.read_text())
-    rows = {row["scenario"]: row for row in results["rows"]}
-    assert set(rows) == SCENARIOS
-    for row in rows.values():
+    for row in results["rows"]:
         assert row["requests"] > 0, row
         assert row["unexpected"] == 0, row  # 2xx, but 404 for misses, 403/423 for the flood
         assert row["share_of_ceiling"] > 0
-    assert rows["404 GET /api/v1/texts/<code>"]["statuses"] == {
-        "404": rows["404 GET /api/v1/texts/<code>"]["requests"]}
-    assert results["conservation"]["sqlite"]["ok"], results["conservation"]
-    assert set(results["daemon_memory_mb"]) == {"bare", "hello/sqlite", "sqlite"}
+    # After bare WSGI, each database's rows between its ceiling's runs before and after.
+    each = len(SCENARIOS) - 1
+    for start, kind in ((1, "sqlite"), (1 + each, "postgresql")):
+        rows = results["rows"][start:start + each]
+        assert {row["scenario"] for row in rows} == SCENARIOS - {"bare WSGI"}
+        assert {row["stack"] for row in rows} == {"hello", kind}
+        miss = next(row for row in rows if row["scenario"] == "404 GET /api/v1/texts/<code>")
+        assert miss["statuses"] == {"404": miss["requests"]}
+        # The ceiling is the mean of its runs before and after the service's.
+        assert rows[0]["share_of_ceiling"] + rows[-1]["share_of_ceiling"] == pytest.approx(2)
+        assert results["conservation"][kind]["ok"], results["conservation"]
+    assert set(results["daemon_memory_mb"]) == {"bare", "hello/sqlite", "sqlite",
+                                                "hello/postgresql", "postgresql"}
     for memory in results["daemon_memory_mb"].values():
         assert len(memory["rss"]) == len(memory["peak"]) == 2
         assert all(0 < rss <= peak for rss, peak in zip(memory["rss"], memory["peak"]))
     assert "non-2xx" in run.stdout and "req/s" in run.stdout
-    # The ceiling is the mean of its runs before and after the service's.
-    before, after = rows["hello-world Flask"], rows["hello-world Flask, after"]
-    assert before["share_of_ceiling"] + after["share_of_ceiling"] == pytest.approx(2)
 
 
 def test_writers_benchmark_runs_every_layout_and_keeps_the_pool():
