@@ -1,7 +1,7 @@
 """Benchmark the production stack: our Apache site, mod_wsgi daemon, HTTPS, loopback.
 
     .venv/bin/python bench/stack.py                 # full run, ~10 minutes
-    .venv/bin/python bench/stack.py --smoke         # ~35 s: SQLite, 1 s per scenario
+    .venv/bin/python bench/stack.py --smoke         # 35-60 s: SQLite, 1 s per scenario
 
 Renders apache/saver.conf.template into a throw-away Apache exactly as the
 deployment tests do (tests/deploy/deploy_support.py), seeds a full code pool,
