@@ -4,12 +4,20 @@ PYTHON ?= /usr/bin/python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app saver
+# Everyday tests: SQLite and the app alone (no root, servers, browser or Apache).
+FAST = not deploy and not browser and not reliability and not bench and not servers
 
-.PHONY: venv run test bench clean
+.PHONY: venv run test test-fast lint bench clean
 
+# The app alone: enough for `make run`.
 $(BIN)/flask: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# The drivers and the test tools, which only the tests install.
+$(BIN)/pytest: $(BIN)/flask
 	$(BIN)/pip install --quiet -e '.[postgres,redis,test]'
 	touch $@
 
@@ -20,10 +28,19 @@ run: venv  ## Start on SQLite with a seeded pool at http://127.0.0.1:5000
 	$(FLASK) seed-codes
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: venv  ## Run every test (needs PostgreSQL and Redis on 127.0.0.1)
+test: $(BIN)/pytest  ## Install what the tests need (root), start the servers, run every test
+	scripts/dev-deps
 	$(BIN)/pytest
 
-bench: venv
+test-fast: $(BIN)/pytest  ## The everyday subset: SQLite only, nothing to install or start
+	SAVER_TEST_DATABASES=sqlite $(BIN)/pytest -m "$(FAST)"
+
+lint: $(BIN)/pytest  ## flake8, shellcheck and web-ext lint
+	$(BIN)/flake8 saver tests bench migrations
+	shellcheck --external-sources scripts/* letsencrypt/deploy-hook
+	npx --yes web-ext@8 lint --source-dir extension --self-hosted
+
+bench: $(BIN)/pytest
 	$(BIN)/python bench/pool.py
 
 clean:

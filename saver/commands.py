@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import pool, texts
 from .db import reading
 from .errors import SaverError
+from .line import events as line_events
 
 
 def _reported(command):
@@ -41,9 +42,8 @@ def seed_codes_command():
 @with_appcontext
 @_reported
 def sweep_command():
-    """End expired texts and return rested codes to the pool."""
-    ended, released = texts.sweep()
-    click.echo(f"Ended {ended} expired texts; returned {released} rested codes to the pool.")
+    """End expired texts, return rested codes to the pool and forget old LINE events."""
+    click.echo(_sweep())
 
 
 @click.command("stats")
@@ -90,11 +90,17 @@ def scheduler_command(every):
 def _sweep_logged():
     """One sweep whose failure is reported and retried at the next run."""
     try:
-        ended, released = texts.sweep()
+        click.echo(_sweep())
     except SQLAlchemyError as exc:
         click.echo(f"Sweep failed: {str(exc).splitlines()[0]}", err=True)
-        return
-    click.echo(f"Ended {ended} expired texts; returned {released} rested codes to the pool.")
+
+
+def _sweep():
+    """Sweep texts, codes and LINE events; return what was done as a sentence."""
+    ended, released = texts.sweep()
+    forgotten = line_events.sweep()
+    return (f"Ended {ended} expired texts; returned {released} rested codes to the pool; "
+            f"forgot {forgotten} old LINE events.")
 
 
 def _echo_counts():

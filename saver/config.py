@@ -12,6 +12,13 @@ from limits import parse_many
 DEFAULTS = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
+    # A Redis that takes connections but never answers must not hold requests.
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    # While Redis is down, each process counts in its own memory.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # A store that fails after a request was let in must not fail the answer.
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_KEY_PREFIX": "saver",
     "SAVER_LIMIT_WRITE": "20/minute;500/day",
     "SAVER_LIMIT_READ": "120/minute",
     "SAVER_LIMIT_MISS": "10/minute;100/hour",
@@ -61,17 +68,19 @@ _DRIVERS = {
 }
 
 
+# Every setting read from the environment (saver.env.example documents each).
+ENVIRONMENT = ("DATABASE_URL", "RATELIMIT_ENABLED", *_STRINGS, *_INTEGERS)
+
+
 class ConfigError(Exception):
     """A setting has a value the service cannot use."""
 
 
 def from_environment(environ=os.environ):
     """Return the settings found in ``environ``, not yet checked."""
-    found = {name: environ[name] for name in (*_STRINGS, *_INTEGERS) if name in environ}
-    if "DATABASE_URL" in environ:
-        found["SQLALCHEMY_DATABASE_URI"] = environ["DATABASE_URL"]
-    if "RATELIMIT_ENABLED" in environ:
-        found["RATELIMIT_ENABLED"] = environ["RATELIMIT_ENABLED"]
+    found = {name: environ[name] for name in ENVIRONMENT if name in environ}
+    if "DATABASE_URL" in found:
+        found["SQLALCHEMY_DATABASE_URI"] = found.pop("DATABASE_URL")
     return found
 
 

@@ -1,5 +1,7 @@
 """The Flask extensions, created unbound and bound to an app in the factory."""
 from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
@@ -18,3 +20,5 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
                 engine_options={"isolation_level": "AUTOCOMMIT"})
 cors = CORS()
+# Its settings are the app's RATELIMIT_* (see config.py); the limits are in limits.py.
+limiter = Limiter(get_remote_address)

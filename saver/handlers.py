@@ -2,25 +2,19 @@
 import re
 
 from flask import current_app
+from flask_limiter import RateLimitExceeded
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from .db import is_outage
-from .errors import DatabaseUnavailable, Expired, NotFound, SaverError, error_response
-from .limits import note_miss
-
-_MISSES = (NotFound, Expired)
-
-
-def note_if_miss(exc):
-    """Count ``exc`` against the miss limit when it says the code holds no text."""
-    if isinstance(exc, _MISSES) or (isinstance(exc, HTTPException) and exc.code == 404):
-        note_miss()
+from .errors import DatabaseUnavailable, SaverError, error_response
+from .limits import refusal
 
 
 def describe(exc):
     """Return ``(status, error, message, headers)`` for any exception."""
-    note_if_miss(exc)
+    if isinstance(exc, RateLimitExceeded):
+        exc = refusal(exc)
     if isinstance(exc, SaverError):
         headers = {} if exc.retry_after is None else {"Retry-After": str(int(exc.retry_after))}
         return exc.status, exc.error, exc.message, headers

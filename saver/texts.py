@@ -21,7 +21,7 @@ from .db import Prepared, forget_erased, reading, writing
 from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
                      PoolExhausted, RevealRequired, WrongDeleteToken, WrongPassword)
 from .group_commit import GroupCommit
-from .models import LineEvent, RestingCode, Text, utcnow
+from .models import RestingCode, Text, utcnow
 
 # The statements of the hot paths, built and compiled once (see db.Prepared).
 _READ_ROW = Prepared(select(Text.body, Text.created_at, Text.expires_at, Text.password_hash,
@@ -176,8 +176,6 @@ def sweep(now=None):
         released += count
         if count < batch:
             break
-    with writing() as connection:
-        connection.execute(delete(LineEvent).where(LineEvent.seen_at <= now - timedelta(days=2)))
     forget_erased()  # bodies ended since the last sweep leave the WAL too
     return ended, released
 

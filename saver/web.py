@@ -6,7 +6,6 @@ from flask import (Blueprint, current_app, make_response, render_template, reque
 
 from . import texts
 from .errors import PasswordRequired, RevealRequired, SaverError
-from .handlers import note_if_miss
 from .inputs import header_text
 from .limits import read_limit
 
@@ -91,7 +90,6 @@ def reveal(code):
     except SaverError as exc:
         if not wants_html() or exc.status >= 500:
             raise
-        note_if_miss(exc)  # as the JSON answer would, so walking codes stays slow
         if isinstance(exc, PasswordRequired):  # the form itself says a password is needed
             return reveal_page(code, exc.status, protected=True)
         return reveal_page(code, exc.status, protected=bool(password), problem=exc)

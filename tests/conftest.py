@@ -15,6 +15,20 @@ from saver.extensions import db
 from services import DATABASES, POSTGRES_URL, postgres_schema_url
 
 SMALL_SPACE = 52 * 52  # aaaa .. aaZZ: most tests need no full pool
+# The slow suites, marked by their folder so that `-m` can leave them out.
+SUITES = {"deploy": "deploy", "clients": "browser", "reliability": "reliability"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark each test by what it needs: a suite's folder, the benchmark, the servers."""
+    for item in items:
+        if item.path.parent.name in SUITES:
+            item.add_marker(SUITES[item.path.parent.name])
+        if item.path.name == "test_bench_smoke.py":
+            item.add_marker("bench")
+        params = getattr(item, "callspec", None)
+        if params is not None and params.params.get("database_url") == "postgresql":
+            item.add_marker("servers")
 
 
 @pytest.fixture(params=DATABASES)

@@ -37,7 +37,8 @@ def test_stats_fails_when_the_pool_is_not_whole(app, runner):
 def test_sweep_prints_what_it_did(runner):
     result = runner.invoke(args=["sweep"])
     assert result.exit_code == 0
-    assert result.output.strip() == "Ended 0 expired texts; returned 0 rested codes to the pool."
+    assert result.output.strip() == ("Ended 0 expired texts; returned 0 rested codes to the pool; "
+                                     "forgot 0 old LINE events.")
 
 
 def run_flask(args, database_url, **kwargs):

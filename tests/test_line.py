@@ -7,15 +7,19 @@ import re
 import threading
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from fake_line import FakeLine
-from saver import line_sender, pool, texts
+from saver import pool, texts
+from saver.line import events as line_events
+from saver.line import sender as line_sender
 from saver.db import reading
 from saver.extensions import db
-from saver.line_replies import duration, parse, pieces, units
+from saver.line.replies import duration, parse, pieces, units
 from saver.models import LineEvent
 
 SECRET = "test-channel-secret"
@@ -224,6 +228,15 @@ def test_a_redelivered_event_is_not_saved_twice(app, send, line_api):
     assert count(app, "live") == 1 and count(app, LineEvent) == 1
     with pytest.raises(AssertionError, match="no reply"):
         line_api.reply_to("another-token", timeout=0.2)
+
+
+def test_the_sweep_forgets_event_ids_only_after_they_are_kept(app, send, line_api, runner):
+    assert send(event("kept a while", event_id="01HKEPT00000000000000000000")).status_code == 200
+    assert "forgot 0 old LINE events" in runner.invoke(args=["sweep"]).output
+    later = datetime.now(timezone.utc) + line_events.KEEP + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        assert "forgot 1 old LINE events" in runner.invoke(args=["sweep"]).output
+    assert count(app, LineEvent) == 0
 
 
 def test_racing_deliveries_of_one_event_save_once(app, line_api, client):

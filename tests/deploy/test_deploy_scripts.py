@@ -6,8 +6,8 @@ import pytest
 
 from deploy_support import DAEMON_USER, REPO, VENV, give_to_daemon_user, run, shared_tempdir
 
-SCRIPTS = ["scripts/install.sh", "scripts/saverctl", "scripts/render-template",
-           "letsencrypt/deploy-hook"]
+SCRIPTS = ["scripts/dev-deps", "scripts/install.sh", "scripts/saverctl",
+           "scripts/render-template", "letsencrypt/deploy-hook"]
 SYSTEM_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -34,6 +34,7 @@ def test_help(name):
 
 
 @pytest.mark.parametrize("name, args, message", [
+    ("scripts/dev-deps", ["--now"], "takes no arguments"),
     ("scripts/install.sh", [], "--domain is required"),
     ("scripts/install.sh", ["--domain", "example.org"], "--email is required"),
     ("scripts/install.sh", ["--domain"], "--domain needs a value"),

@@ -119,7 +119,7 @@ def test_redis_outage_falls_back_to_memory_limits(private_redis, app_servers, tm
         load.stop()
     log = server.log()
     warnings = [line for line in log.splitlines()
-                if line.startswith("WARNING") and "rate limits counted in this process" in line]
+                if line.startswith("WARNING") and "falling back to in-memory storage" in line]
     report("outage redis", requests=sum(load.answers.values()), answers=dict(load.answers),
            served_before=served_before, served_while_down=served_while_down,
            limiter_warnings=len(warnings))

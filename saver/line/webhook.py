@@ -3,22 +3,19 @@
 Shaped like line-bot-sdk's Flask example (raw body, X-Line-Signature,
 InvalidSignatureError -> 400), with the secrets read from the app's config.
 The database work happens in the request, so a failure there answers 5xx and
-LINE may redeliver; the reply goes out through ``line_sender`` in the
+LINE may redeliver; the reply goes out through ``sender`` in the
 background, so a LINE API that is down or slow never delays the webhook's 200.
 """
 from flask import Blueprint, current_app, request, url_for
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.webhook import WebhookParser
 from linebot.v3.webhooks import FollowEvent, MessageEvent, TextMessageContent
-from sqlalchemy import delete, insert
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest
 
-from . import line_replies as say
-from . import limits, line_sender, texts
-from .db import writing
-from .errors import Expired, Locked, NotFound, PasswordRequired, RateLimited, SaverError
-from .models import LineEvent, utcnow
+from .. import limits, texts
+from ..errors import Expired, Locked, NotFound, PasswordRequired, RateLimited, SaverError
+from . import events, sender
+from . import replies as say
 
 bp = Blueprint("line", __name__)
 
@@ -52,27 +49,15 @@ def _handle(event):
     Should the work fail unexpectedly, the id is forgotten again, so LINE's
     redelivery of the failed webhook gets a fresh try.
     """
-    if not _claim(event.webhook_event_id):
+    if not events.claim(event.webhook_event_id):
         current_app.logger.info("LINE event %s seen before: skipped", event.webhook_event_id)
         return
     try:
         messages = _answer(event)
     except BaseException:
-        with writing() as connection:
-            connection.execute(
-                delete(LineEvent).where(LineEvent.event_id == event.webhook_event_id))
+        events.forget(event.webhook_event_id)
         raise
-    line_sender.send(event.reply_token, messages)
-
-
-def _claim(event_id):
-    """Record ``event_id``; return False when it was already recorded."""
-    try:
-        with writing() as connection:
-            connection.execute(insert(LineEvent).values(event_id=event_id, seen_at=utcnow()))
-    except IntegrityError:
-        return False
-    return True
+    sender.send(event.reply_token, messages)
 
 
 def _answer(event):
@@ -141,13 +126,8 @@ def _sentence(exc, code):
 
 
 def _count(user, hit=(), test=()):
-    """Count one action of ``user`` against configured limits (see limits.count).
-
-    LINE's servers are the only client the webhook sees, so the usual
-    per-address limits would put every LINE user in one bucket: the same
-    limits are kept here per LINE user (or group) instead.
-    """
-    limits.count(("line", user), hit, test)
+    """Count one action of ``user`` against the configured limits (see limits.count_line)."""
+    limits.count_line(user, hit, test)
 
 
 def _sender(source):
