@@ -16,9 +16,9 @@ $(BIN)/flask: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-# The drivers and the test tools, which only the tests install.
+# The drivers, the test tools and the benchmark's chart, which only the tests install.
 $(BIN)/pytest: $(BIN)/flask
-	$(BIN)/pip install --quiet -e '.[postgres,redis,test]'
+	$(BIN)/pip install --quiet -e '.[postgres,redis,test,bench]'
 	touch $@
 
 venv: $(BIN)/flask

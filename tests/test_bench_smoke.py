@@ -49,6 +49,8 @@ def test_smoke_run_measures_every_scenario(tmp_path):
         assert len(memory["rss"]) == len(memory["peak"]) == 2
         assert all(0 < rss <= peak for rss, peak in zip(memory["rss"], memory["peak"]))
     assert "non-2xx" in run.stdout and "req/s" in run.stdout
+    chart = output.with_suffix(".svg").read_text()
+    assert chart.startswith("<?xml") and "<svg" in chart
 
 
 def test_writers_benchmark_runs_every_layout_and_keeps_the_pool():
