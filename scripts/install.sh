@@ -28,9 +28,10 @@ usage() {
 Usage: sudo scripts/install.sh --domain DOMAIN --email EMAIL [options]
 
 Installs extextcloud from this checkout (clone it to /opt/saver first):
-Debian packages, the "saver" user, the venv, the settings file with a new
-SECRET_KEY, the database schema and the code pool, the Apache site for
-DOMAIN and www.DOMAIN, a Let's Encrypt certificate, and the systemd timers.
+Debian packages, the "saver" user, the venv, the settings file (a copy of
+saver.env.example with a new SECRET_KEY), the database schema and the code
+pool, the Apache site for DOMAIN and www.DOMAIN, a Let's Encrypt
+certificate, and the systemd timers.
 Run it again after "git pull" to upgrade.
 
 Options:
@@ -139,38 +140,20 @@ make_venv() {
 }
 
 write_settings() {
+    local database=$DB_URL
     if [[ ! -f $ENV_FILE ]]; then
-        step "Settings in $ENV_FILE (new SECRET_KEY)"
-        (umask 027 && cat >"$ENV_FILE" <<SETTINGS)
-# extextcloud settings, read by Apache's WSGI daemon (saver.wsgi) and by the
-# saver-* systemd units. After a change: apache2ctl graceful.
-# Every setting is described in README.md; the main ones:
-
-# The database: sqlite:////PATH or postgresql://USER:PASSWORD@HOST/DB.
-DATABASE_URL=sqlite:///$DATA_DIR/saver.db
-SECRET_KEY=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
-# Rate-limit counters: memory:// keeps them per process; with several VMs,
-# share them: redis://HOST:6379/0
-RATELIMIT_STORAGE_URI=memory://
-# Limits in Flask-Limiter's notation (defaults shown).
-#SAVER_LIMIT_WRITE=20/minute;500/day
-#SAVER_LIMIT_READ=120/minute
-#SAVER_LIMIT_MISS=10/minute;100/hour
-# Largest text in bytes; expiry in seconds.
-#SAVER_MAX_TEXT_BYTES=102400
-#SAVER_DEFAULT_EXPIRES_IN=3600
-#SAVER_MAX_EXPIRES_IN=2592000
-# Seconds a code rests after its text ends before it is handed out again.
-#SAVER_CODE_COOLDOWN=86400
-# The LINE bot is on when both are set.
-#LINE_CHANNEL_SECRET=
-#LINE_CHANNEL_ACCESS_TOKEN=
-SETTINGS
+        step "Settings in $ENV_FILE (a copy of saver.env.example, new SECRET_KEY)"
+        install -o root -g "$SERVICE_USER" -m 0640 "$APP_DIR/saver.env.example" "$ENV_FILE"
+        # python-dotenv's set_key, as "dotenv set" below, with the key made in
+        # Python: a command line (ps shows it to every user) never holds it.
+        "$VENV/bin/python" -c 'import secrets, sys, dotenv
+dotenv.set_key(sys.argv[1], "SECRET_KEY", secrets.token_hex(32))' "$ENV_FILE"
+        database=${DB_URL:-sqlite:///$DATA_DIR/saver.db}
     else
         step "Settings in $ENV_FILE kept"
     fi
-    if [[ -n $DB_URL ]]; then
-        "$VENV/bin/dotenv" -f "$ENV_FILE" set DATABASE_URL "$DB_URL" >/dev/null
+    if [[ -n $database ]]; then
+        "$VENV/bin/dotenv" -f "$ENV_FILE" set DATABASE_URL "$database" >/dev/null
     fi
     chown root:"$SERVICE_USER" "$ENV_FILE"
     chmod 0640 "$ENV_FILE"
