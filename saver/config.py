@@ -60,7 +60,6 @@ _STRINGS = (
 )
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
              "0": False, "false": False, "no": False, "off": False}
-ENVIRONMENT = ("DATABASE_URL", "RATELIMIT_ENABLED", *_STRINGS, *_INTEGERS)
 _DRIVERS = {
     "sqlite": "sqlite",
     "postgres": "postgresql+psycopg",
