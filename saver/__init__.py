@@ -16,7 +16,7 @@ def create_app(test_config=None, cli=True):
     """Build the app: defaults, then the environment, then ``test_config``.
 
     ``cli=False`` (the WSGI entry point) leaves out the command line and its
-    migrations: importing Alembic alone costs every daemon process ~11 MB.
+    migrations: importing Alembic would make every daemon process bigger for nothing.
     """
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = NoSessions()
@@ -38,7 +38,7 @@ def create_app(test_config=None, cli=True):
 
 
 class NoSessions(SessionInterface):
-    """No cookie sessions: Flask's own built a signer on every request (~10 % of a read)."""
+    """No cookie sessions: Flask's own built a signer on every request, and none is used."""
 
     def open_session(self, app, request):
         return None  # Flask puts a NullSession in its place, which refuses writes
@@ -90,6 +90,6 @@ def register_blueprints(app):
     app.register_blueprint(legacy.bp)
     app.register_blueprint(web.bp)
     if app.config["LINE_ENABLED"]:
-        # Imported only when used: the LINE SDK adds ~1 s and tens of MB to start-up.
+        # Imported only when used: the LINE SDK makes start-up slower and every process bigger.
         from .line import webhook
         app.register_blueprint(webhook.bp, url_prefix="/line")

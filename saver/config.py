@@ -33,7 +33,7 @@ DEFAULTS = {
     # Proxies in front of the app whose X-Forwarded-For to trust (0 under
     # Apache; 1 behind a PaaS router) so each client gets its own rate limits.
     "SAVER_PROXY_COUNT": 0,
-    # scrypt cost: 2**14 takes ~50 ms and 16 MiB, the usual interactive choice.
+    # scrypt cost: 2**14 (16 MiB of memory) is the usual interactive choice.
     "SAVER_SCRYPT_N": 2**14,
     # Only tests shrink the code space; production always uses all codes.
     "SAVER_CODE_SPACE": None,

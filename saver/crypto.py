@@ -14,7 +14,7 @@ import secrets
 import threading
 
 # pycryptodome rather than pyca/cryptography: for this one cipher, the latter's
-# Rust extension cost each daemon ~7 MB of its 80 MB (the bodies are standard
+# Rust extension made every daemon markedly bigger (the bodies are standard
 # AES-GCM either way: nonce, ciphertext, tag).
 from Crypto.Cipher import AES
 
@@ -29,8 +29,8 @@ def _return_freed_buffers():
 
     glibc raises the threshold to the size of any mmap'd block that is freed;
     after the first scrypt every thread then keeps its 16 MiB buffer in its
-    own malloc arena: a daemon of 15 threads grew to ~300 MB after a burst of
-    password checks. A fixed threshold turns the raising off.
+    own malloc arena, and a daemon grew by that much per thread after a burst
+    of password checks. A fixed threshold turns the raising off.
     """
     try:
         ctypes.CDLL(ctypes.util.find_library("c")).mallopt(_M_MMAP_THRESHOLD, 128 * 1024)
@@ -42,8 +42,7 @@ _return_freed_buffers()
 
 # scrypt is bound by CPU and memory (16 MiB at the default cost): threads of a
 # daemon hashing at once only share its core and each hold a buffer, so they
-# take turns (in password checks a daemon of 5 threads peaked at ~148 MB; with
-# turns, at 84 MB, and it answered 50 rather than 47 of them a second).
+# take turns, which keeps one buffer at a time and answers as many checks.
 ONE_SCRYPT_AT_A_TIME = threading.Lock()
 
 
