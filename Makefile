@@ -38,7 +38,7 @@ test-fast: $(BIN)/pytest  ## The everyday subset: SQLite only, nothing to instal
 lint: $(BIN)/pytest  ## flake8, shellcheck and web-ext lint
 	$(BIN)/flake8 saver tests bench migrations
 	shellcheck --external-sources scripts/* letsencrypt/deploy-hook
-	npx --yes web-ext@8 lint --source-dir extension --self-hosted
+	npx --yes web-ext@8 lint --source-dir extension --warnings-as-errors
 
 bench: $(BIN)/pytest
 	$(BIN)/python bench/pool.py
