@@ -82,6 +82,7 @@ export function explain(failure, { code = "", server = "" } = {}) {
     expired: `The text ${code} is gone: it expired, was deleted, or was burned after reading.`,
     locked: `Too many wrong passwords were tried for ${code}, so it is locked. Try again ${wait}.`,
     rate_limited: `Too many requests from this computer. Please wait and try again ${wait}.`,
+    busy: `The server is busy with too many requests from everyone right now. Please try again ${wait}.`,
     too_large: `${failure.message} Shorten it and save again.`,
     pool_exhausted: "The server has no free codes left right now. Please try again later.",
     database_unavailable:

@@ -63,17 +63,17 @@ def register_extensions(app):
 def register_cors(app):
     """Answer cross-origin requests from the extensions (and the old popup) with CORS headers.
 
-    Error answers get their headers from the same after-request hook (every
-    error has a handler here), so flask-cors need not wrap Flask's exception
-    handlers.
+    Only SAVER_CORS_ORIGINS get them, so no other web page can write or read
+    through its visitors' browsers. The published v1.2 popup has no host
+    permission: its preflight of the old endpoints must pass. Error answers
+    get their headers from the same after-request hook (every error has a
+    handler here), so flask-cors need not wrap Flask's exception handlers.
     """
-    extension_origins = {"origins": app.config["SAVER_CORS_ORIGINS"],
-                         "allow_headers": ["Content-Type", "X-Password", "X-Delete-Token"],
-                         "expose_headers": ["Location", "Retry-After"], "max_age": 86400}
-    # The published v1.2 popup has no host permission: its preflight must pass.
-    old_popup = {"origins": "*", "allow_headers": ["Content-Type"], "max_age": 86400}
-    cors.init_app(app, resources={r"/api/*": extension_origins,
-                                  r"/write/": old_popup, r"/load/": old_popup},
+    origins = app.config["SAVER_CORS_ORIGINS"]
+    api = {"origins": origins, "allow_headers": ["Content-Type", "X-Password", "X-Delete-Token"],
+           "expose_headers": ["Location", "Retry-After"], "max_age": 86400}
+    old_popup = {"origins": origins, "allow_headers": ["Content-Type"], "max_age": 86400}
+    cors.init_app(app, resources={r"/api/*": api, r"/write/": old_popup, r"/load/": old_popup},
                   always_send=False, intercept_exceptions=False)
 
 

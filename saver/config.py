@@ -22,6 +22,10 @@ DEFAULTS = {
     "SAVER_LIMIT_WRITE": "20/minute;500/day",
     "SAVER_LIMIT_READ": "120/minute",
     "SAVER_LIMIT_MISS": "10/minute;100/hour",
+    # Budgets of the whole service, every client together (saver.env.example says why).
+    "SAVER_LIMIT_MISS_GLOBAL": "120/minute;5000/hour",
+    "SAVER_LIMIT_WRITE_GLOBAL": "1000/minute;1000000/day",
+    "SAVER_IPV6_PREFIX": 64,
     "SAVER_CORS_ORIGINS": "chrome-extension://*,moz-extension://*",
     "SAVER_MAX_TEXT_BYTES": 102400,
     "SAVER_CODE_COOLDOWN": 86400,
@@ -52,11 +56,13 @@ _INTEGERS = {
     "SAVER_SWEEP_BATCH": 1,
     "SAVER_PROXY_COUNT": 0,
     "SAVER_SCRYPT_N": 2,
+    "SAVER_IPV6_PREFIX": 1,
 }
+_LIMITS = ("SAVER_LIMIT_WRITE", "SAVER_LIMIT_READ", "SAVER_LIMIT_MISS",
+           "SAVER_LIMIT_MISS_GLOBAL", "SAVER_LIMIT_WRITE_GLOBAL")
 _STRINGS = (
-    "SECRET_KEY", "RATELIMIT_STORAGE_URI", "SAVER_LIMIT_WRITE", "SAVER_LIMIT_READ",
-    "SAVER_LIMIT_MISS", "SAVER_CORS_ORIGINS", "LINE_CHANNEL_SECRET",
-    "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_HOST",
+    "SECRET_KEY", "RATELIMIT_STORAGE_URI", *_LIMITS, "SAVER_CORS_ORIGINS",
+    "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "LINE_API_HOST",
 )
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
              "0": False, "false": False, "no": False, "off": False}
@@ -100,7 +106,9 @@ def finish(config, instance_path):
         if enabled.strip().lower() not in _BOOLEANS:
             raise ConfigError("RATELIMIT_ENABLED: expected true or false")
         config["RATELIMIT_ENABLED"] = _BOOLEANS[enabled.strip().lower()]
-    for name in ("SAVER_LIMIT_WRITE", "SAVER_LIMIT_READ", "SAVER_LIMIT_MISS"):
+    if config["SAVER_IPV6_PREFIX"] > 128:
+        raise ConfigError("SAVER_IPV6_PREFIX: expected a prefix length of at most 128")
+    for name in _LIMITS:
         try:
             parse_many(config[name])
         except ValueError:

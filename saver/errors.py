@@ -58,6 +58,13 @@ class RateLimited(SaverError):
     message = "Too many requests; slow down."
 
 
+class Busy(RateLimited):
+    """A budget of the whole service is used up, whoever the client is."""
+
+    status, error = 429, "busy"
+    message = "The service is busy right now; try again in a moment."
+
+
 class PoolExhausted(SaverError):
     status, error = 503, "pool_exhausted"
     message = "No free code is left; try again later."

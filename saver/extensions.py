@@ -1,7 +1,9 @@
 """The Flask extensions, created unbound and bound to an app in the factory."""
+import ipaddress
+
+from flask import current_app, request
 from flask_cors import CORS
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
@@ -20,5 +22,27 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
                 engine_options={"isolation_level": "AUTOCOMMIT"})
 cors = CORS()
+
+
+def client_key():
+    """Who a client is, for its rate limits: its IPv4 address, or its IPv6 network.
+
+    One customer of a host gets a whole /64 (2**64 addresses): counted by
+    address, a client would have as many limits as it likes. The network's
+    length is SAVER_IPV6_PREFIX.
+    """
+    address = request.remote_addr or "127.0.0.1"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # not an address (a unix socket): one client
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
+        return str(ip.ipv4_mapped)
+    prefix = current_app.config["SAVER_IPV6_PREFIX"]
+    return str(ipaddress.IPv6Network((ip, prefix), strict=False))
+
+
 # Its settings are the app's RATELIMIT_* (see config.py); the limits are in limits.py.
-limiter = Limiter(get_remote_address)
+limiter = Limiter(client_key)

@@ -3,7 +3,9 @@
 Each limit is a shared limit with a scope of its own, so a write through
 ``/api/v1/texts`` and one through ``/write/`` use up the same count, and so
 do reads of every shape. Limits come from ``SAVER_LIMIT_*`` at each request,
-in Flask-Limiter's notation (``20/minute;500/day``).
+in Flask-Limiter's notation (``20/minute;500/day``). Beside each client's
+limits, the budgets of the whole service (``*_GLOBAL``) count every client
+together: many addresses cannot walk the codes or empty the pool either.
 
 Misses (lookups of a code that holds no text) are counted only when the
 answer says so (``deduct_when``), so walking the code space is slow while
@@ -16,20 +18,29 @@ import time
 from flask import current_app, g
 from limits import parse_many
 
-from .errors import RateLimited
+from .errors import Busy, RateLimited
 from .extensions import limiter
 
 # Answers that say the code holds no text: 404 never had one, 410 had one.
 MISS_STATUSES = (404, 410)
+# Every scope, with its setting; a global one is counted under EVERYONE.
+SCOPES = {"write": "SAVER_LIMIT_WRITE", "read": "SAVER_LIMIT_READ", "miss": "SAVER_LIMIT_MISS",
+          "write-global": "SAVER_LIMIT_WRITE_GLOBAL", "miss-global": "SAVER_LIMIT_MISS_GLOBAL"}
+EVERYONE = "everyone"
 
 
-def _setting(name):
+def _setting(scope):
+    name = SCOPES[scope]
     return lambda: current_app.config[name]
+
+
+def _everyone():
+    return EVERYONE
 
 
 def missed(response):
     """Whether ``response`` answered a lookup that found no text (see ``note_miss``)."""
-    return response.status_code in MISS_STATUSES or g.pop("saver_missed", False)
+    return response.status_code in MISS_STATUSES or g.get("saver_missed", False)
 
 
 def note_miss():
@@ -37,20 +48,38 @@ def note_miss():
     g.saver_missed = True
 
 
-write_limit = limiter.shared_limit(_setting("SAVER_LIMIT_WRITE"), scope="write")
-_read = limiter.shared_limit(_setting("SAVER_LIMIT_READ"), scope="read")
-_miss = limiter.shared_limit(_setting("SAVER_LIMIT_MISS"), scope="miss", deduct_when=missed)
+def _limit(scope, **options):
+    if scope.endswith("-global"):
+        options["key_func"] = _everyone
+    return limiter.shared_limit(_setting(scope), scope=scope, **options)
+
+
+_WRITE = (_limit("write"), _limit("write-global"))
+_READ = (_limit("read"), _limit("miss", deduct_when=missed),
+         _limit("miss-global", deduct_when=missed))
+
+
+def write_limit(view):
+    """Count a write of this client, and of the whole service."""
+    for limit in _WRITE:
+        view = limit(view)
+    return view
 
 
 def read_limit(view):
-    """Count a read, and refuse clients whose misses are used up."""
-    return _read(_miss(view))
+    """Count a read; refuse it while this client's misses, or everyone's, are used up."""
+    for limit in _READ:
+        view = limit(view)
+    return view
 
 
 def refusal(exc):
-    """Turn Flask-Limiter's RateLimitExceeded into our RateLimited, with its Retry-After."""
+    """Turn Flask-Limiter's RateLimitExceeded into our RateLimited (or Busy), with Retry-After."""
+    retry_after = _retry_after()
+    if exc.limit.scope.endswith("-global"):
+        return Busy(retry_after=retry_after)
     return RateLimited(f"Too many requests ({exc.description}); slow down.",
-                       retry_after=_retry_after())
+                       retry_after=retry_after)
 
 
 def _retry_after():
@@ -71,8 +100,10 @@ def count_line(user, hit=(), test=()):
 
     LINE's servers are the only client the webhook sees, so the per-address
     limits would put every LINE user in one bucket: the same limits are
-    counted per LINE user here, in the limiter's own store. Raise RateLimited
-    when one is used up. While the store is down the bot is not limited.
+    counted per LINE user here, in the limiter's own store; the global
+    budgets are the very counts of the HTTP edges. Raise RateLimited (Busy
+    for a global budget) when one is used up. While the store is down the
+    bot is not limited.
     """
     if not limiter.enabled:
         return
@@ -81,10 +112,15 @@ def count_line(user, hit=(), test=()):
     checks = [(strategy.hit, scope) for scope in hit] + [(strategy.test, scope) for scope in test]
     try:
         for check, scope in checks:
-            for item in parse_many(config[f"SAVER_LIMIT_{scope.upper()}"]):
-                if not check(item, "line", user, scope):
-                    window = strategy.get_window_stats(item, "line", user, scope)
+            who = ((config["RATELIMIT_KEY_PREFIX"], EVERYONE) if scope.endswith("-global")
+                   else ("line", user))
+            for item in parse_many(config[SCOPES[scope]]):
+                if not check(item, *who, scope):
+                    window = strategy.get_window_stats(item, *who, scope)
+                    retry_after = _seconds_until(window.reset_time)
+                    if scope.endswith("-global"):
+                        raise Busy(retry_after=retry_after)
                     raise RateLimited(f"Too many requests ({item}); slow down.",
-                                      retry_after=_seconds_until(window.reset_time))
+                                      retry_after=retry_after)
     except limiter.storage.base_exceptions as exc:
         current_app.logger.warning("LINE rate limits not counted: their store is down (%s)", exc)

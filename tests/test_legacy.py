@@ -83,19 +83,37 @@ def test_write_of_an_oversize_text_is_413(client):
     assert response.status_code == 413 and response.json["status"] == "error"
 
 
-def test_preflight_from_any_origin(client):
+# The published v1.2 popup's origin, in the Chrome Web Store.
+OLD_POPUP = "chrome-extension://gpignojchpllcdgjpgmlkfacghlhedjg"
+
+
+def test_the_published_popup_passes_the_preflight(client):
     for path in ("/write/", "/load/"):
         response = client.options(path, headers={
-            "Origin": "chrome-extension://oldpopupid", "Access-Control-Request-Method": "POST",
+            "Origin": OLD_POPUP, "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "content-type"})
         assert response.status_code == 200
-        assert response.headers["Access-Control-Allow-Origin"] in (
-            "*", "chrome-extension://oldpopupid")
+        assert response.headers["Access-Control-Allow-Origin"] == OLD_POPUP
         assert "content-type" in response.headers["Access-Control-Allow-Headers"].lower()
         assert "POST" in response.headers["Access-Control-Allow-Methods"]
     answer = client.post("/write/", json={"wrtext": "a", "wrpassword": "", "wrdelete_at": "1h"},
-                         headers={"Origin": "chrome-extension://oldpopupid"})
-    assert answer.headers["Access-Control-Allow-Origin"] in ("*", "chrome-extension://oldpopupid")
+                         headers={"Origin": OLD_POPUP})
+    assert answer.headers["Access-Control-Allow-Origin"] == OLD_POPUP
+    assert client.post("/load/", json={"ldcode": answer.json["message"], "ldpassword": ""},
+                       headers={"Origin": OLD_POPUP}).headers[
+        "Access-Control-Allow-Origin"] == OLD_POPUP
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://127.0.0.1:5000"])
+def test_other_origins_get_no_cors_on_the_old_endpoints(client, origin):
+    for path in ("/write/", "/load/"):
+        preflight = client.options(path, headers={
+            "Origin": origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        assert "Access-Control-Allow-Origin" not in preflight.headers
+    answer = client.post("/write/", json={"wrtext": "a", "wrpassword": "", "wrdelete_at": "1h"},
+                         headers={"Origin": origin})
+    assert "Access-Control-Allow-Origin" not in answer.headers
 
 
 def test_the_code_load_is_not_shadowed_by_the_old_endpoint(settings, database_url, make_app):

@@ -229,3 +229,53 @@ def test_an_action_a_limit_refuses_is_not_counted_by_the_limits_after_it(
     assert post(writer).status_code == 201  # the hour's third
     refused = post(writer)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 3000
+
+
+def test_a_client_is_its_ipv6_network(limited, client):
+    """Every address of one /64 is one client; another /64 is another one."""
+    def miss(address):
+        return client.get("/api/v1/texts/zzzz", environ_base={"REMOTE_ADDR": address})
+    assert [miss(f"2001:db8:1:2::{i:x}").status_code for i in range(2)] == [404, 404]
+    assert_429(miss("2001:db8:1:2:ffff:ffff:ffff:ffff"))  # same /64, the third miss
+    assert miss("2001:db8:1:3::1").status_code == 404  # the next /64
+    assert miss("192.0.2.7").status_code == 404
+    assert miss("::ffff:192.0.2.7").status_code == 404  # the same IPv4 client
+    assert_429(miss("192.0.2.7"))
+
+
+def test_the_ipv6_prefix_is_a_setting(limited, client, make_app):
+    app = make_app({**limited, "SAVER_IPV6_PREFIX": 48,
+                    "SQLALCHEMY_DATABASE_URI": client.application.config[
+                        "SQLALCHEMY_DATABASE_URI"]})
+    other = app.test_client()
+    statuses = [other.get("/api/v1/texts/zzzz",
+                          environ_base={"REMOTE_ADDR": f"2001:db8:7:{i:x}::1"}).status_code
+                for i in range(3)]
+    assert statuses == [404, 404, 429]
+
+
+def test_the_miss_budget_of_the_whole_service_holds_against_many_clients(limited, client):
+    client.application.config["SAVER_LIMIT_MISS_GLOBAL"] = "5/minute"
+    statuses = [client.get("/api/v1/texts/zzzz",
+                           environ_base={"REMOTE_ADDR": f"198.51.100.{i}"})
+                for i in range(40)]
+    assert [answer.status_code for answer in statuses[:5]] == [404] * 5
+    for refused in statuses[5:]:
+        assert_429(refused)
+        assert refused.json["error"] == "busy"
+    old = client.post("/load/", json={"ldcode": "zzzz", "ldpassword": ""},
+                      environ_base={"REMOTE_ADDR": "203.0.113.1"})
+    assert old.status_code == 429 and old.json["status"] == "error"
+    assert "busy" in old.json["message"]
+
+
+def test_the_write_budget_of_the_whole_service_holds_against_many_clients(
+        limited, client, conserved):
+    client.application.config["SAVER_LIMIT_WRITE_GLOBAL"] = "4/minute"
+    statuses = [client.post("/api/v1/texts", json={"text": "t"},
+                            environ_base={"REMOTE_ADDR": f"198.51.100.{i}"})
+                for i in range(10)]
+    assert [answer.status_code for answer in statuses] == [201] * 4 + [429] * 6
+    assert all(answer.json["error"] == "busy" for answer in statuses[4:])
+    assert 0 < int(statuses[-1].headers["Retry-After"]) <= 60
+    assert conserved()["live"] == 4

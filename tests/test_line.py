@@ -335,6 +335,15 @@ def test_rate_limits_count_each_line_user(send, line_api):
     saved_code(ask(send, line_api, "bob can save", user=bob))
 
 
+@changed(RATELIMIT_ENABLED=True, SAVER_LIMIT_WRITE_GLOBAL="3/minute")
+def test_line_writes_count_in_the_budget_of_the_whole_service(send, line_api, client):
+    for n in range(2):
+        saved_code(ask(send, line_api, f"text {n}", user=f"U{uuid.uuid4().hex}"))
+    assert client.post("/api/v1/texts", json={"text": "third"}).status_code == 201
+    assert ask(send, line_api, "fourth", user=f"U{uuid.uuid4().hex}")[0].startswith(
+        "extextcloud is busy right now: try again in ")
+
+
 @changed(RATELIMIT_ENABLED=True, SAVER_LIMIT_MISS="2/minute")
 def test_misses_are_limited_per_user(send, line_api):
     walker = f"U{uuid.uuid4().hex}"

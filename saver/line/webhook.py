@@ -13,7 +13,7 @@ from linebot.v3.webhooks import FollowEvent, MessageEvent, TextMessageContent
 from werkzeug.exceptions import BadRequest
 
 from .. import limits, texts
-from ..errors import Expired, Locked, NotFound, PasswordRequired, RateLimited, SaverError
+from ..errors import Busy, Expired, Locked, NotFound, PasswordRequired, RateLimited, SaverError
 from . import events, sender
 from . import replies as say
 
@@ -83,6 +83,9 @@ def _answer(event):
             # "good" it was most likely a text to keep, so keep it and say so.
             return _save(event.message.text, user,
                          f"No text has the code {command.code}, so I saved your message.")
+    except Busy as throttled:
+        return [f"extextcloud is busy right now: try again in "
+                f"{say.duration(throttled.retry_after)}."]
     except RateLimited as throttled:
         return [f"You are sending too many messages: try again in "
                 f"{say.duration(throttled.retry_after)}."]
@@ -92,7 +95,7 @@ def _answer(event):
 
 def _save(text, user, intro=None):
     """Store ``text`` with the default expiry; return the message giving its code."""
-    _count(user, hit=("write",))
+    _count(user, hit=("write", "write-global"))
     written = texts.write(text)
     expires_in = current_app.config["SAVER_DEFAULT_EXPIRES_IN"]
     saved = say.saved_text(written.code, written.expires_at, expires_in, _text_url(written.code))
@@ -101,11 +104,11 @@ def _save(text, user, intro=None):
 
 def _load(command, user, site):
     """Return the messages showing the text under ``command.code``."""
-    _count(user, hit=("read",), test=("miss",))
+    _count(user, hit=("read",), test=("miss", "miss-global"))
     try:
         loaded = texts.load(command.code, command.password)
     except (NotFound, Expired):
-        _count(user, hit=("miss",))
+        _count(user, hit=("miss", "miss-global"))
         raise
     protected = command.password is not None
     rest = say.rest_note(site if protected else _text_url(command.code), protected,
