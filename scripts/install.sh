@@ -15,7 +15,12 @@ WEBROOT=/var/www/letsencrypt
 LOG_DIR=/var/log/apache2
 LETSENCRYPT_DIR=/etc/letsencrypt
 UNIT_DIR=/etc/systemd/system
-PACKAGES=(apache2 libapache2-mod-wsgi-py3 python3-venv certbot curl ca-certificates gzip)
+PACKAGES=(apache2 libapache2-mod-wsgi-py3 python3-venv certbot curl ca-certificates gzip
+          redis-server)
+REDIS_CONF=/etc/redis/redis.conf
+REDIS_SAVER_CONF=/etc/redis/saver.conf
+# Apache runs several daemon processes: they count rate limits together here.
+REDIS_URL=redis://127.0.0.1:6379/0
 RENDER=$APP_DIR/scripts/render-template
 
 DOMAIN=
@@ -28,8 +33,9 @@ usage() {
 Usage: sudo scripts/install.sh --domain DOMAIN --email EMAIL [options]
 
 Installs extextcloud from this checkout (clone it to /opt/saver first):
-Debian packages, the "saver" user, the venv, the settings file (a copy of
-saver.env.example with a new SECRET_KEY), the database schema and the code
+Debian packages, the "saver" user, the venv, a Redis on 127.0.0.1 for the
+rate limits, the settings file (a copy of saver.env.example with a new
+SECRET_KEY), the database schema and the code
 pool, the Apache site for DOMAIN and www.DOMAIN, a Let's Encrypt
 certificate, and the systemd timers.
 Run it again after "git pull" to upgrade.
@@ -149,6 +155,7 @@ write_settings() {
         "$VENV/bin/python" -c 'import secrets, sys, dotenv
 dotenv.set_key(sys.argv[1], "SECRET_KEY", secrets.token_hex(32))' "$ENV_FILE"
         database=${DB_URL:-sqlite:///$DATA_DIR/saver.db}
+        "$VENV/bin/dotenv" -f "$ENV_FILE" set RATELIMIT_STORAGE_URI "$REDIS_URL" >/dev/null
     else
         step "Settings in $ENV_FILE kept"
     fi
@@ -157,6 +164,36 @@ dotenv.set_key(sys.argv[1], "SECRET_KEY", secrets.token_hex(32))' "$ENV_FILE"
     fi
     chown root:"$SERVICE_USER" "$ENV_FILE"
     chmod 0640 "$ENV_FILE"
+}
+
+configure_redis() {
+    step "Redis on 127.0.0.1:6379 for the rate limits (nothing kept on disk)"
+    cat >"$REDIS_SAVER_CONF" <<'REDIS'
+# extextcloud: rate-limit counts, which live for minutes to a day. Only this
+# machine may reach them, and nothing is written to disk.
+bind 127.0.0.1
+protected-mode yes
+save ""
+appendonly no
+REDIS
+    grep -qx "include $REDIS_SAVER_CONF" "$REDIS_CONF" \
+        || echo "include $REDIS_SAVER_CONF" >>"$REDIS_CONF"
+    if systemd_running; then
+        systemctl enable --quiet redis-server
+        systemctl restart redis-server
+    elif redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+        # Started by hand: it takes the settings now, the file keeps them.
+        redis-cli -h 127.0.0.1 -p 6379 CONFIG SET save "" >/dev/null
+        redis-cli -h 127.0.0.1 -p 6379 CONFIG SET appendonly no >/dev/null
+    else
+        install -d -o redis -g redis -m 0755 /run/redis
+        runuser -u redis -- redis-server "$REDIS_CONF"
+    fi
+    for _ in $(seq 50); do
+        redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && return
+        sleep 0.1
+    done
+    fail "Redis does not answer on 127.0.0.1:6379 (see /var/log/redis/redis-server.log)"
 }
 
 prepare_database() {
@@ -258,6 +295,7 @@ main() {
     install_packages
     make_user_and_folders
     make_venv
+    configure_redis
     write_settings
     prepare_database
     configure_apache

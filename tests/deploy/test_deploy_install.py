@@ -13,10 +13,12 @@ import time
 from pathlib import Path
 
 import pytest
+from redis import Redis
 
 from deploy_support import Pebble, copy_tree_for_install, curl, run
 
 DOMAIN = "saver-install.test"
+INSTALLED_REDIS = "redis://127.0.0.1:6379/0"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="install.sh needs root")
 
 
@@ -72,6 +74,13 @@ def remove_installation(pebble):
         elif Path(path).exists():
             Path(path).unlink()
     run(["userdel", "saver"], check=False)
+    redis_conf = Path("/etc/redis/redis.conf")
+    redis_conf.write_text(redis_conf.read_text().replace("include /etc/redis/saver.conf\n", ""))
+    Path("/etc/redis/saver.conf").unlink(missing_ok=True)
+    redis = Redis.from_url(INSTALLED_REDIS)
+    for key in redis.scan_iter("LIMITS:LIMITER/saver/*"):
+        redis.delete(key)
+    redis.close()
 
 
 def https(pebble, path, *args):
@@ -129,3 +138,25 @@ def test_second_run_changes_nothing_it_should_keep(installed):
     assert Path("/etc/saver/saver.env").read_text() == secret
     assert Path(f"/etc/letsencrypt/live/{DOMAIN}/cert.pem").read_bytes() == cert
     assert https(pebble, "/api/v1/health")[0] == 200
+
+
+def test_the_daemons_count_rate_limits_together_in_the_vms_redis(installed):
+    _, pebble, _, _, first = installed
+    assert first.returncode == 0
+    settings = Path("/etc/saver/saver.env").read_text()
+    assert f"\nRATELIMIT_STORAGE_URI={INSTALLED_REDIS}" in settings.replace("'", "")
+    redis = Redis.from_url(INSTALLED_REDIS)
+    assert redis.config_get("save") == {"save": ""}
+    assert redis.config_get("appendonly") == {"appendonly": "no"}
+    assert "bind 127.0.0.1\n" in Path("/etc/redis/saver.conf").read_text()
+    daemons = run(["pgrep", "-u", "saver", "-f", "wsgi:saver"], check=False).stdout.split()
+    assert len(daemons) == 2
+    # Each lookup on a connection of its own, whichever daemon takes it: with
+    # a count per daemon, up to twice the limit would be answered.
+    statuses = [https(pebble, f"/api/v1/texts/zz{a}{b}")[0]
+                for a, b in zip("abcdefghijkl", "mnopqrstuvwx")]
+    assert statuses == [404] * 10 + [429] * 2  # SAVER_LIMIT_MISS: 10/minute
+    counts = {key.decode(): int(redis.get(key))
+              for key in redis.scan_iter("LIMITS:LIMITER/saver/127.0.0.1/miss/*")}
+    assert counts == {"LIMITS:LIMITER/saver/127.0.0.1/miss/10/1/minute": 10,
+                      "LIMITS:LIMITER/saver/127.0.0.1/miss/100/1/hour": 10}, counts
