@@ -48,11 +48,14 @@ def delete_text(code):
 
 
 @bp.get("/health")
+@read_limit
 def health():
-    """Answer whether the database answers, and how many codes are free."""
+    """Answer whether the database answers, and how many codes were free at the last sweep."""
     with reading() as connection:
-        free = pool.counts(connection)["free"]
-    return jsonify(status="ok", free_codes=free)
+        kept = pool.kept_counts(connection)
+    if kept is None:  # before the first sweep: count once, and keep it
+        kept = pool.keep_counts()
+    return jsonify(status="ok", free_codes=kept["free"], counted_at=iso(kept["counted_at"]))
 
 
 @bp.get("/openapi.json")

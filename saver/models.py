@@ -1,4 +1,4 @@
-"""Tables of the pool, the texts, the resting codes and seen LINE events.
+"""Tables of the pool, the texts, the resting codes, reports and seen LINE events.
 
 All datetimes are naive UTC (``utcnow()``): SQLite keeps no time zone and one
 convention on both databases keeps comparisons simple.
@@ -53,8 +53,14 @@ class Text(db.Model):
     max_views: Mapped[Optional[int]] = mapped_column(Integer)
     views: Mapped[int] = mapped_column(Integer, default=0)
     delete_token_hash: Mapped[str] = mapped_column(String(64))
+    # Wrong passwords since the last lock (or right password), and in all.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # How many times the code was locked: each lock lasts twice the last.
+    locks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # Distinct readers who reported the text (see reports.py).
+    reports: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RestingCode(db.Model):
@@ -64,6 +70,33 @@ class RestingCode(db.Model):
 
     code: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     until: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class Report(db.Model):
+    """A reader's report of a live text: one per text and reporter.
+
+    ``reporter`` is a keyed hash of the reporter's client and the code, so
+    neither an address nor a link between one reporter's reports is kept.
+    """
+
+    __tablename__ = "reports"
+
+    code: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    reporter: Mapped[str] = mapped_column(String(64), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    reported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PoolCount(db.Model):
+    """The pool's counts as the last sweep found them: what the health check answers."""
+
+    __tablename__ = "pool_counts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    free: Mapped[int] = mapped_column(BigInteger)
+    live: Mapped[int] = mapped_column(BigInteger)
+    resting: Mapped[int] = mapped_column(BigInteger)
+    counted_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class LineEvent(db.Model):

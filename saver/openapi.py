@@ -77,11 +77,13 @@ def document(config):
             },
             "/api/v1/health": {"get": {
                 "summary": "Whether the service and its database answer.",
+                "description": "free_codes is as the last sweep (every minute) counted it.",
                 "responses": {"200": {"description": "Healthy.", **_json({
-                    "type": "object", "required": ["status", "free_codes"],
+                    "type": "object", "required": ["status", "free_codes", "counted_at"],
                     "properties": {"status": {"type": "string", "enum": ["ok"]},
-                                   "free_codes": {"type": "integer", "minimum": 0}}})},
-                              **_errors(503)}}},
+                                   "free_codes": {"type": "integer", "minimum": 0},
+                                   "counted_at": {"type": "string", "format": "date-time"}}})},
+                              **_errors(429, 503)}}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document.",
                 "responses": {"200": {"description": "OpenAPI 3.", **_json({"type": "object"})}}}},

@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, insert, select, text
 
 from .codes import SPACE
-from .db import Prepared, writing
-from .models import FreeCode, RestingCode, Text
+from .db import Prepared, reading, writing
+from .models import FreeCode, PoolCount, RestingCode, Text, utcnow
 
 _RANDOM_BITS = 63 - FreeCode.CODE_BITS
 # Any fixed number: two seeders on PostgreSQL queue on this advisory lock.
@@ -80,6 +80,27 @@ def counts(connection):
         select(func.count()).select_from(Text).scalar_subquery(),
         select(func.count()).select_from(RestingCode).scalar_subquery())).one()
     return {"free": free, "live": live, "resting": resting}
+
+
+def keep_counts():
+    """Count the pool and keep the counts for the health check; return them, with the time.
+
+    Counting every code takes a while, so it runs where a timer calls it (the
+    sweep) and outside a write transaction, which would hold up writers.
+    """
+    with reading() as connection:
+        found = dict(counts(connection), counted_at=utcnow())
+    with writing() as connection:
+        connection.execute(delete(PoolCount))
+        connection.execute(insert(PoolCount).values(id=1, **found))
+    return found
+
+
+def kept_counts(connection):
+    """Return the counts the last ``keep_counts`` kept, or None if none was kept yet."""
+    row = connection.execute(select(PoolCount.free, PoolCount.live, PoolCount.resting,
+                                    PoolCount.counted_at)).first()
+    return None if row is None else row._asdict()
 
 
 def seed(progress=None):

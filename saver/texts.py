@@ -72,7 +72,7 @@ def write(body, expires_in=None, password=None, max_views=None):
     code = current_app.extensions["saver_text_writes"](_NewText(raw, key, dict(
         created_at=now, expires_at=expires_at, password_hash=stored_hash,
         max_views=max_views, views=0, delete_token_hash=token_digest, failed_attempts=0,
-        locked_until=None)))
+        failures=0, locks=0, locked_until=None, reports=0)))
     return Written(code, expires_at, token)
 
 

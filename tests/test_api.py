@@ -101,10 +101,16 @@ def test_delete_with_token(client, conserved):
     assert conserved()["resting"] == 1
 
 
-def test_health(client, conserved):
+def test_health_answers_the_counts_the_last_sweep_kept(client, runner, conserved):
     write(client)
-    response = client.get("/api/v1/health")
-    assert response.json == {"status": "ok", "free_codes": conserved()["free"]}
+    first = client.get("/api/v1/health").json  # before any sweep: counted once, then kept
+    assert first["status"] == "ok" and first["free_codes"] == conserved()["free"]
+    write(client)
+    assert client.get("/api/v1/health").json == first  # no count of its own
+    assert runner.invoke(args=["sweep"]).exit_code == 0
+    after = client.get("/api/v1/health").json
+    assert after["free_codes"] == conserved()["free"] == first["free_codes"] - 1
+    assert after["counted_at"] >= first["counted_at"]
 
 
 def test_raw_text(client):

@@ -279,3 +279,8 @@ def test_the_write_budget_of_the_whole_service_holds_against_many_clients(
     assert all(answer.json["error"] == "busy" for answer in statuses[4:])
     assert 0 < int(statuses[-1].headers["Retry-After"]) <= 60
     assert conserved()["live"] == 4
+
+
+def test_the_health_check_is_limited_like_reads(limited, client):
+    statuses = [client.get("/api/v1/health").status_code for _ in range(7)]
+    assert statuses == [200] * 6 + [429]  # SAVER_LIMIT_READ: 6/minute
