@@ -1,10 +1,11 @@
 """The JSON API under /api/v1: parse input, call texts, shape the answer."""
 from flask import Blueprint, current_app, jsonify, url_for
 
-from . import pool, texts
+from . import pool, reports, texts
 from .db import reading
 from .inputs import header_text, json_object
-from .limits import read_limit, write_limit
+from .extensions import client_key
+from .limits import read_limit, report_limit, write_limit
 from .openapi import document
 
 bp = Blueprint("api", __name__)
@@ -45,6 +46,15 @@ def delete_text(code):
     """Delete a text with the token its writer got."""
     texts.remove(code, header_text("X-Delete-Token"))
     return "", 204
+
+
+@bp.post("/texts/<code>/report")
+@report_limit
+@read_limit
+def report_text(code):
+    """Report a text to the operator, with a short reason; no account needed."""
+    reports.report(code, json_object().get("reason"), client_key())
+    return jsonify(code=code, reported=True)
 
 
 @bp.get("/health")

@@ -5,10 +5,11 @@ import time
 
 import click
 import schedule
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import pool, texts
+from . import pool, reports, texts
 from .db import reading
 from .errors import SaverError
 from .line import events as line_events
@@ -65,6 +66,40 @@ def purge_command(code):
     click.echo(f"Purged the text under {code}.")
 
 
+@click.group("reports", invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+@_reported
+def reports_command(context):
+    """List the open reports of live texts: code, count, first and last time, reasons."""
+    if context.invoked_subcommand is not None:
+        return
+    found = reports.open_reports()
+    if not found:
+        click.echo("No open reports.")
+    hide_after = current_app.config["SAVER_REPORT_HIDE_AFTER"]
+    for item in found:
+        hidden = "  (hidden)" if item.count >= hide_after else ""
+        click.echo(f"{item.code}  {item.count} report{'s' if item.count != 1 else ''}  "
+                   f"first {item.first:%Y-%m-%d %H:%M}  last {item.last:%Y-%m-%d %H:%M} UTC"
+                   f"{hidden}")
+        for reason in item.reasons:
+            click.echo(f"    - {reason}")
+
+
+@reports_command.command("clear")
+@click.argument("code")
+@with_appcontext
+@_reported
+def reports_clear_command(code):
+    """Forget the reports of the text under CODE: it is served again."""
+    cleared = reports.clear(code)
+    if not cleared:
+        raise click.ClickException(f"No open report of the code {code!r}.")
+    click.echo(f"Cleared {cleared} report{'s' if cleared != 1 else ''} of {code}; "
+               "the text is served again.")
+
+
 @click.command("scheduler")
 @click.option("--every", default=60, show_default=True, type=click.IntRange(min=1),
               help="Seconds between sweeps.")
@@ -118,5 +153,5 @@ def _echo_counts(counts=None):
 def register(app):
     """Add the commands to ``flask``."""
     for command in (seed_codes_command, sweep_command, stats_command, purge_command,
-                    scheduler_command):
+                    reports_command, scheduler_command):
         app.cli.add_command(command)

@@ -40,7 +40,19 @@ class NotFound(SaverError):
 
 class Expired(SaverError):
     status, error = 410, "expired"
-    message = "The text with this code has expired or was deleted."
+    message = ("The text with this code has expired, was deleted, or was erased after too many "
+               "wrong passwords.")
+
+
+class Erased(SaverError):
+    status, error = 410, "erased"
+    message = "Too many wrong passwords were tried for this text, so it was erased."
+
+
+class Reported(SaverError):
+    status, error = 410, "reported"
+    message = ("Readers reported this text, so it is not shown until the site's operator "
+               "has looked at it.")
 
 
 class TooLarge(SaverError):

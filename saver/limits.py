@@ -25,7 +25,8 @@ from .extensions import limiter
 MISS_STATUSES = (404, 410)
 # Every scope, with its setting; a global one is counted under EVERYONE.
 SCOPES = {"write": "SAVER_LIMIT_WRITE", "read": "SAVER_LIMIT_READ", "miss": "SAVER_LIMIT_MISS",
-          "write-global": "SAVER_LIMIT_WRITE_GLOBAL", "miss-global": "SAVER_LIMIT_MISS_GLOBAL"}
+          "write-global": "SAVER_LIMIT_WRITE_GLOBAL", "miss-global": "SAVER_LIMIT_MISS_GLOBAL",
+          "report": "SAVER_LIMIT_REPORT"}
 EVERYONE = "everyone"
 
 
@@ -57,6 +58,9 @@ def _limit(scope, **options):
 _WRITE = (_limit("write"), _limit("write-global"))
 _READ = (_limit("read"), _limit("miss", deduct_when=missed),
          _limit("miss-global", deduct_when=missed))
+
+
+report_limit = _limit("report")
 
 
 def write_limit(view):

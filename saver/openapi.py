@@ -13,9 +13,11 @@ _REASONS = {
     400: "Bad JSON or a field with a bad value.", 401: "The text needs a password.",
     403: "Wrong password or delete token.", 404: "No text has this code.",
     405: "Method not allowed.", 409: "A view-limited text: confirm with a POST.",
-    410: "The text expired, was deleted or burned.", 413: "The request or text is too large.",
+    410: "The text expired, was deleted, burned, erased (error: erased) or is withheld after "
+         "readers reported it (error: reported).", 413: "The request or text is too large.",
     415: "The body is not JSON.", 423: "Locked after too many wrong passwords.",
-    429: "Rate limited.", 503: "No free code left, or the database is down.",
+    429: "Rate limited: this client (error: rate_limited) or the whole service (error: busy).",
+    503: "No free code left, or the database is down.",
 }
 
 
@@ -73,6 +75,24 @@ def document(config):
                                     "schema": {"type": "string", "minLength": 1}}],
                     "responses": {"204": {"description": "Deleted; the code rests."},
                                   **_errors(400, 403, 404, 410, 429, 503)},
+                },
+            },
+            "/api/v1/texts/{code}/report": {
+                "parameters": [_CODE],
+                "post": {
+                    "summary": "Report a text to the site's operator; no account needed.",
+                    "description": "After SAVER_REPORT_HIDE_AFTER distinct readers (default "
+                                   f"{config['SAVER_REPORT_HIDE_AFTER']}) the text is not "
+                                   "served until the operator looks at it.",
+                    "requestBody": {"required": True, **_json({
+                        "type": "object", "required": ["reason"],
+                        "properties": {"reason": {"type": "string", "minLength": 1,
+                                                  "maxLength": 200}}})},
+                    "responses": {"200": {"description": "Reported.", **_json({
+                        "type": "object", "required": ["code", "reported"],
+                        "properties": {"code": {"type": "string"},
+                                       "reported": {"type": "boolean"}}})},
+                                  **_errors(400, 404, 410, 413, 415, 429, 503)},
                 },
             },
             "/api/v1/health": {"get": {

@@ -10,23 +10,23 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
-from . import pool
+from . import lockout, pool
 from .checks import checked_body, checked_expiry, checked_max_views, checked_password
 from .codes import is_code, to_code, to_number
 from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_hash,
                      verify_password)
 from .db import Prepared, forget_erased, reading, writing
-from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
-                     PoolExhausted, RevealRequired, WrongDeleteToken, WrongPassword)
+from .errors import (Erased, Expired, InvalidInput, Locked, NotFound, PasswordRequired,
+                     PoolExhausted, Reported, RevealRequired, WrongDeleteToken, WrongPassword)
 from .group_commit import GroupCommit
-from .models import RestingCode, Text, utcnow
+from .models import Report, RestingCode, Text, utcnow
 
 # The statements of the hot paths, built and compiled once (see db.Prepared).
 _READ_ROW = Prepared(select(Text.body, Text.created_at, Text.expires_at, Text.password_hash,
-                            Text.max_views, Text.delete_token_hash, Text.locked_until
-                            ).where(Text.code == bindparam("code")))
+                            Text.max_views, Text.delete_token_hash, Text.locked_until,
+                            Text.reports).where(Text.code == bindparam("code")))
 _IS_RESTING = Prepared(select(RestingCode.code).where(RestingCode.code == bindparam("code")))
 # Every column: a row that lacks one fails rather than leaving it out.
 _INSERT_TEXT = Prepared(insert(Text))
@@ -115,9 +115,11 @@ def load(code, password=None, reveal=True):
     With ``reveal=False`` a view-limited text raises RevealRequired instead, so
     a link preview cannot use up a view.
     """
-    number = _number(code)
+    number = code_number(code)
     now = utcnow()
-    row = _live_row(number, now)
+    row = live_row(number, now)
+    if row.reports >= current_app.config["SAVER_REPORT_HIDE_AFTER"]:
+        raise Reported()
     if row.locked_until is not None and row.locked_until > now:
         raise Locked(retry_after=_seconds_until(row.locked_until, now))
     if row.max_views is not None and not reveal:
@@ -127,22 +129,23 @@ def load(code, password=None, reveal=True):
         password = checked_password(password)
         if not password:
             raise PasswordRequired()
+        lockout.take_attempt(number, now)
         key = verify_password(password, row.password_hash)
         if key is None:
-            _count_failure(number, now)
-            raise WrongPassword()
+            _wrong_password(number, now)
+        lockout.right(number)
         body = decrypt(key, body, code)
     views_left = None if row.max_views is None else _use_view(number, now)
     return Loaded(code, body.decode("utf-8"), row.created_at, row.expires_at, views_left)
 
 
 def remove(code, token):
-    """Delete the text under ``code`` if ``token`` is its delete token."""
-    number = _number(code)
+    """Delete the text under ``code`` if ``token`` is its delete token (locked or not)."""
+    number = code_number(code)
     if not isinstance(token, str) or not token:
         raise InvalidInput("The delete token is missing.")
     now = utcnow()
-    row = _live_row(number, now)
+    row = live_row(number, now)
     if not hmac.compare_digest(row.delete_token_hash, token_hash(token)):
         raise WrongDeleteToken()
     if not _end(Text.code == number, now):
@@ -151,7 +154,7 @@ def remove(code, token):
 
 def purge(code):
     """End the text under ``code`` now, whatever its state; return True if there was one."""
-    return bool(_end(Text.code == _number(code), utcnow()))
+    return bool(_end(Text.code == code_number(code), utcnow()))
 
 
 def sweep(now=None):
@@ -180,7 +183,7 @@ def sweep(now=None):
     return ended, released
 
 
-def _live_row(number, now):
+def live_row(number, now):
     """Return the text's row; raise NotFound, or Expired (erasing it) when it has ended."""
     with reading() as connection:
         rows = _READ_ROW.run(connection, {"code": number})
@@ -206,6 +209,8 @@ def _erase(connection, condition, now):
     codes = connection.execute(
         delete(Text).where(condition).returning(Text.code)).scalars().all()
     pool.rest(connection, codes, until)
+    if codes:  # a report is of the text, not of its code's next one
+        connection.execute(delete(Report).where(Report.code.in_(codes)))
     return len(codes)
 
 
@@ -225,19 +230,16 @@ def _use_view(number, now):
     return max_views - views
 
 
-def _count_failure(number, now):
-    """Record a wrong password; lock the code once the configured count is reached."""
-    config = current_app.config
-    reached = Text.failed_attempts + 1 >= config["SAVER_LOCKOUT_ATTEMPTS"]
+def _wrong_password(number, now):
+    """Count a wrong password; erase the text once too many were tried. Raise the answer."""
     with writing() as connection:
-        connection.execute(update(Text).where(Text.code == number).values(
-            failed_attempts=case((reached, 0), else_=Text.failed_attempts + 1),
-            locked_until=case(
-                (reached, now + timedelta(seconds=config["SAVER_LOCKOUT_SECONDS"])),
-                else_=Text.locked_until)))
+        erased = lockout.wrong(connection, number, now) and _erase(
+            connection, Text.code == number, now)
+    raise Erased() if erased else WrongPassword()
 
 
-def _number(code):
+def code_number(code):
+    """Return the number of ``code``; raise NotFound for a string that is no code in service."""
     if not is_code(code):
         raise NotFound()
     number = to_number(code)

@@ -151,7 +151,9 @@ def test_unknown_and_expired_codes_answer_a_sentence(app, send, line_api, client
     code = write(client, "gone soon")
     with app.app_context():
         texts.purge(code)
-    assert ask(send, line_api, code) == ["The text with this code has expired or was deleted."]
+    assert ask(send, line_api, code) == [
+        "The text with this code has expired, was deleted, or was erased after too many "
+        "wrong passwords."]
 
 
 def test_a_code_and_a_word_with_no_such_text_is_saved(send, line_api, client):
