@@ -156,11 +156,21 @@ def test_unknown_and_expired_codes_answer_a_sentence(app, send, line_api, client
         "wrong passwords."]
 
 
-def test_a_code_and_a_word_with_no_such_text_is_saved(send, line_api, client):
-    reply = ask(send, line_api, "good night")
-    assert reply[0].startswith("No text has the code good, so I saved your message.\nSaved.")
-    assert client.get(f"/api/v1/texts/{saved_code(reply)}").json["text"] == "good night"
+def test_a_mistyped_code_and_password_are_never_saved(app, send, line_api, client):
+    """A code that holds nothing, with its password: saved, anyone could read the password."""
+    reply = ask(send, line_api, "qqqq MyBankPin-4711")
+    assert reply == ["No text has the code qqqq, and I saved nothing: a 4-letter word and one "
+                     "more word is read as a code and a password. To save it as a text, send: "
+                     "save: qqqq MyBankPin-4711"]
+    assert count(app, "live") == 0
     assert ask(send, line_api, "good")[0].startswith("No text has the code good.")
+    assert count(app, "live") == 0
+
+
+def test_save_colon_keeps_a_text_that_reads_as_a_code(send, line_api, client):
+    reply = ask(send, line_api, "Save:  good night ")
+    assert client.get(f"/api/v1/texts/{saved_code(reply)}").json["text"] == "good night"
+    assert "begin it with save: (save: good night)" in ask(send, line_api, "help")[0]
 
 
 def test_burn_after_reading_says_it_is_erased(send, line_api, client):
@@ -340,9 +350,9 @@ def test_rate_limits_count_each_line_user(send, line_api):
 @changed(RATELIMIT_ENABLED=True, SAVER_LIMIT_WRITE_GLOBAL="3/minute")
 def test_line_writes_count_in_the_budget_of_the_whole_service(send, line_api, client):
     for n in range(2):
-        saved_code(ask(send, line_api, f"text {n}", user=f"U{uuid.uuid4().hex}"))
+        saved_code(ask(send, line_api, f"my text {n}", user=f"U{uuid.uuid4().hex}"))
     assert client.post("/api/v1/texts", json={"text": "third"}).status_code == 201
-    assert ask(send, line_api, "fourth", user=f"U{uuid.uuid4().hex}")[0].startswith(
+    assert ask(send, line_api, "the fourth", user=f"U{uuid.uuid4().hex}")[0].startswith(
         "extextcloud is busy right now: try again in ")
 
 

@@ -25,24 +25,35 @@ _CLINGING = {_ZWJ, "\ufe0e", "\ufe0f"}
 _LOOKBACK = 16
 
 
+# A text to save, said so: "save: good night" keeps "good night".
+SAVE_PREFIX = "save:"
+
+
 @dataclass(frozen=True)
 class Command:
-    """A parsed message: ``kind`` is "help", "load" or "save"."""
+    """A parsed message: ``kind`` is "help", "load" or "save" (of ``text``)."""
 
     kind: str
     code: Optional[str] = None
     password: Optional[str] = None
+    text: Optional[str] = None
 
 
 def parse(message):
-    """Read a text message as help, a code (with a password) or a text to save."""
+    """Read a text message as help, a code (with a password) or a text to save.
+
+    A message that reads as a code is always a lookup, never saved: a
+    mistyped code and its password must not become a text anyone can read.
+    """
     stripped = message.strip()
     if stripped.lower() in HELP_WORDS:
         return Command("help")
+    if stripped.lower().startswith(SAVE_PREFIX) and stripped[len(SAVE_PREFIX):].strip():
+        return Command("save", text=stripped[len(SAVE_PREFIX):].strip())
     match = _CODE_LINE.fullmatch(stripped)
     if match:
         return Command("load", match.group(1), match.group(2))
-    return Command("save")
+    return Command("save", text=message)
 
 
 def units(text):
@@ -135,7 +146,17 @@ def help_text(site, expires_in):
             "Send me a code (like abcd) and I answer with its text. For a text with a "
             "password, send the code, a space and the password (abcd secret).\n"
             "So a message of a 4-letter word, alone or followed by one more word, is "
-            f"always read as a code.\nWeb page: {site}")
+            "always read as a code. To save such a message as a text, begin it with "
+            f"{SAVE_PREFIX} (save: good night).\nWeb page: {site}")
+
+
+def not_found(code, password):
+    """Say that no text has ``code``; for a code and a word, how to save it as a text."""
+    if password is None:
+        return f"No text has the code {code}. Send help to see what I understand."
+    return (f"No text has the code {code}, and I saved nothing: a 4-letter word and one more "
+            f"word is read as a code and a password. To save it as a text, send: "
+            f"{SAVE_PREFIX} {code} {password}")
 
 
 def saved_text(code, expires_at, expires_in, url):

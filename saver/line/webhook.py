@@ -73,16 +73,10 @@ def _answer(event):
     user = _sender(event.source)
     try:
         if command.kind == "save":
-            return _save(event.message.text, user)
-        try:
-            return _load(command, user, site)
-        except NotFound:
-            if command.password is None:
-                raise
-            # "good night" reads as a code and a password; with no text under
-            # "good" it was most likely a text to keep, so keep it and say so.
-            return _save(event.message.text, user,
-                         f"No text has the code {command.code}, so I saved your message.")
+            return _save(command.text, user)
+        return _load(command, user, site)
+    except NotFound:
+        return [say.not_found(command.code, command.password)]
     except Busy as throttled:
         return [f"extextcloud is busy right now: try again in "
                 f"{say.duration(throttled.retry_after)}."]
@@ -93,13 +87,13 @@ def _answer(event):
         return [_sentence(exc, command.code)]
 
 
-def _save(text, user, intro=None):
+def _save(text, user):
     """Store ``text`` with the default expiry; return the message giving its code."""
     _count(user, hit=("write", "write-global"))
     written = texts.write(text)
     expires_in = current_app.config["SAVER_DEFAULT_EXPIRES_IN"]
-    saved = say.saved_text(written.code, written.expires_at, expires_in, _text_url(written.code))
-    return [f"{intro}\n{saved}" if intro else saved]
+    return [say.saved_text(written.code, written.expires_at, expires_in,
+                           _text_url(written.code))]
 
 
 def _load(command, user, site):
@@ -118,8 +112,6 @@ def _load(command, user, site):
 
 def _sentence(exc, code):
     """Say a domain failure as one plain sentence."""
-    if isinstance(exc, NotFound):
-        return f"No text has the code {code}. Send help to see what I understand."
     if isinstance(exc, PasswordRequired):
         return f"This text has a password: send the code, a space and the password ({code} secret)."
     if isinstance(exc, Locked):
