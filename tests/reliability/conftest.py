@@ -5,21 +5,16 @@ machine (more processes, threads, faults and examples); the default mode
 keeps the whole suite to a few minutes.
 """
 import shutil
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(TESTS / "deploy"), str(TESTS)]
-
-from deploy_support import (REPO, TEST_MPM, Apache, CertificateAuthority,  # noqa: E402
-                            give_to_daemon_user, shared_tempdir)
-from services import POSTGRES_URL, postgres_schema_url  # noqa: E402
-from support import (FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis,  # noqa: E402
-                     base_settings, seed_full, sqlite_copy)
+from deploy_support import (REPO, TEST_MPM, Apache, CertificateAuthority, give_to_daemon_user,
+                            shared_tempdir)
+from services import POSTGRES_URL, postgres_schema_url
+from support import (FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis, base_settings,
+                     seed_full, sqlite_copy)
 
 
 def pytest_terminal_summary(terminalreporter):
