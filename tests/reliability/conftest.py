@@ -5,14 +5,12 @@ machine (more processes, threads, faults and examples); the default mode
 keeps the whole suite to a few minutes.
 """
 import shutil
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from deploy_support import (REPO, TEST_MPM, Apache, CertificateAuthority, give_to_daemon_user,
                             shared_tempdir)
-from services import POSTGRES_URL, postgres_schema_url
+from services import postgres_schema
 from support import (FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis, base_settings,
                      seed_full, sqlite_copy)
 
@@ -37,19 +35,9 @@ def full_sqlite(tmp_path_factory):
 @pytest.fixture(scope="session")
 def full_postgresql():
     """URL of a schema on the shared PostgreSQL with the full pool, seeded once per run."""
-    schema = "rel_" + uuid.uuid4().hex[:10]
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = postgres_schema_url(schema)
-    try:
+    with postgres_schema("rel_") as url:
         seed_full(url, "postgresql")
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
