@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from saver import create_app, limits, pool, texts
+from saver import create_app, pool, texts
 from saver.extensions import db
 from saver.models import utcnow
 from screens import EXTENSION, POPUP_SIZE
@@ -64,15 +64,13 @@ class LiveServer:
 
     @contextlib.contextmanager
     def limit(self, name, value):
-        """Apply a rate limit for a while (limits are parsed once: parse them again)."""
+        """Apply a rate limit for a while (the limits are read from the config at each request)."""
         saved = self.app.config[name]
         self.app.config[name] = value
-        limits.init_app(self.app)
         try:
             yield
         finally:
             self.app.config[name] = saved
-            limits.init_app(self.app)
 
 
 @pytest.fixture(scope="module")
