@@ -9,9 +9,8 @@ from saver import create_app, pool
 from saver.db import reading
 from saver.extensions import db
 
-from services import DATABASES, postgres_schema
+from services import DATABASES, TEST_SETTINGS, postgres_schema
 
-SMALL_SPACE = 52 * 52  # aaaa .. aaZZ: most tests need no full pool
 # The slow suites, marked by their folder so that `-m` can leave them out.
 SUITES = {"deploy": "deploy", "clients": "browser", "reliability": "reliability"}
 
@@ -41,13 +40,7 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def settings():
     """Test settings; a test may change them before it asks for ``app``."""
-    return {
-        "TESTING": True,
-        "SAVER_CODE_SPACE": SMALL_SPACE,
-        "SAVER_SCRYPT_N": 16,  # cheap hashing, tests only
-        "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": "saver.test",
-    }
+    return dict(TEST_SETTINGS)
 
 
 @pytest.fixture

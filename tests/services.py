@@ -1,6 +1,6 @@
-"""Where the tests find the real PostgreSQL and Redis (override through the environment).
+"""What every test shares: the test settings, and where the real PostgreSQL and Redis are.
 
-Each test that needs PostgreSQL gets a schema of its own: ``postgres_schema``.
+The servers' addresses can be overridden through the environment.
 """
 import contextlib
 import os
@@ -8,9 +8,35 @@ import uuid
 
 from sqlalchemy import NullPool, create_engine, text
 
+from saver.config import ENVIRONMENT
+
 POSTGRES_URL = os.environ.get("SAVER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SAVER_TEST_REDIS", "redis://127.0.0.1:6379/15")
 DATABASES = os.environ.get("SAVER_TEST_DATABASES", "sqlite,postgresql").split(",")
+
+SMALL_SPACE = 52 * 52  # aaaa .. aaZZ: most tests need no full pool
+# The settings of every app a test makes; a test or a suite changes what it is about.
+TEST_SETTINGS = {
+    "TESTING": True,
+    "SECRET_KEY": "test-only",
+    "SAVER_CODE_SPACE": SMALL_SPACE,
+    "SAVER_SCRYPT_N": 16,  # cheap hashing, tests only
+    "RATELIMIT_ENABLED": False,
+    "SERVER_NAME": "saver.test",  # links made outside a request (LINE replies, commands)
+}
+# The whole code space, as in production: the tests of the full pool.
+FULL_POOL_SETTINGS = {**TEST_SETTINGS, "SAVER_CODE_SPACE": None}
+
+
+def server_environment(**changes):
+    """Return TEST_SETTINGS with ``changes`` as a server process's environment: strings.
+
+    Only what the app reads from its environment is kept from TEST_SETTINGS,
+    so a server has the whole code space and makes links to its own address.
+    """
+    found = {name: value for name, value in TEST_SETTINGS.items() if name in ENVIRONMENT}
+    return {name: str(value).lower() if isinstance(value, bool) else str(value)
+            for name, value in {**found, **changes}.items()}
 
 
 def postgres_execute(statement, parameters=None, server=POSTGRES_URL):

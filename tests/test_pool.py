@@ -16,14 +16,13 @@ from saver.db import reading
 from saver.extensions import db
 from saver.models import RestingCode, Text, utcnow
 
-from services import postgres_schema
+from services import FULL_POOL_SETTINGS, postgres_schema
 
 WORKERS = 4
 
 
 def make_app(url):
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SAVER_SCRYPT_N": 16,
-                       "RATELIMIT_ENABLED": False, "SERVER_NAME": "saver.test"})
+    return create_app({**FULL_POOL_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
 
 
 def write_many(url, count):

@@ -9,10 +9,9 @@ import shutil
 import pytest
 
 from deploy_support import (REPO, TEST_MPM, Apache, CertificateAuthority, give_to_daemon_user,
-                            shared_tempdir)
-from services import postgres_schema
-from support import (FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis, base_settings,
-                     seed_full, sqlite_copy)
+                            shared_tempdir, write_env_file)
+from services import postgres_schema, server_environment
+from support import FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis, seed_full, sqlite_copy
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -70,7 +69,7 @@ def app_servers(tmp_path):
     started = []
 
     def start(**settings):
-        server = AppServer(tmp_path, **base_settings(**settings))
+        server = AppServer(tmp_path, **server_environment(**settings))
         started.append(server)
         return server
 
@@ -93,10 +92,8 @@ def site_maker(full_sqlite):
         folders.append(folder)
         database = sqlite_copy(full_sqlite.removeprefix("sqlite:///"), folder / "saver.db")
         give_to_daemon_user(folder, database)
-        env_file = folder / "saver.env"
-        values = {"DATABASE_URL": f"sqlite:///{database}",
-                  **base_settings(SAVER_SCRYPT_N=2**14), **settings}
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        env_file = write_env_file(folder / "saver.env", server_environment(**{
+            "DATABASE_URL": f"sqlite:///{database}", "SAVER_SCRYPT_N": 2**14, **settings}))
         ca = CertificateAuthority(folder)
         cert_dir = ca.issue(folder / "cert", "saver.test", "www.saver.test")
         webroot = folder / "webroot"
