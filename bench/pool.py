@@ -8,6 +8,7 @@ the ``ORDER BY RANDOM()`` pick), and sweeping 100,000 expired texts.
 Works on throw-away databases: a temporary SQLite file and a PostgreSQL schema.
 """
 import argparse
+import contextlib
 import os
 import random
 import sqlite3
@@ -16,17 +17,18 @@ import tempfile
 import time
 from datetime import timedelta
 
-from sqlalchemy import create_engine, delete, insert, text
+from sqlalchemy import delete, insert, text
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path[:0] = [REPO, os.path.join(REPO, "tests")]
 from saver import create_app, pool, texts  # noqa: E402
 from saver.codes import SPACE  # noqa: E402
 from saver.db import writing  # noqa: E402
 from saver.extensions import db  # noqa: E402
 from saver.models import FreeCode, Text, utcnow  # noqa: E402
+from services import postgres_schema  # noqa: E402
 
 POSTGRES = os.environ.get("SAVER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-SCHEMA = "bench_pool"
 SWEPT = 100_000
 
 
@@ -116,14 +118,11 @@ def bench(url, allocations):
     return figures
 
 
-def postgres_url():
-    admin = create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-    admin.dispose()
-    return f"{POSTGRES}?options=-csearch_path%3D{SCHEMA}"
+def database(name, folder):
+    """A throw-away database: a SQLite file in ``folder``, or a PostgreSQL schema."""
+    if name == "sqlite":
+        return contextlib.nullcontext(f"sqlite:///{folder}/bench.db")
+    return postgres_schema("bench_", POSTGRES)
 
 
 def main():
@@ -139,8 +138,8 @@ def main():
                   f"{'RANDOM()/s':>11}{'sweep 100k s':>13}")
         rows = []
         for name in args.databases.split(","):
-            url = f"sqlite:///{folder}/bench.db" if name == "sqlite" else postgres_url()
-            f = bench(url, args.allocations)
+            with database(name, folder) as url:
+                f = bench(url, args.allocations)
             rows.append(f"{name:<11}{f['seed_s']:>8.1f}{f['seed_s'] / plain:>8.2f}"
                         f"{f['reseed_s']:>9.2f}{f['alloc_0']:>12,.0f}{f['alloc_50']:>9,.0f}"
                         f"{f['alloc_999']:>9,.0f}{f['alloc_999'] / f['alloc_0']:>8.2f}"

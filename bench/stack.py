@@ -17,6 +17,7 @@ Needs root (the daemon runs as www-data), apache2,
 libapache2-mod-wsgi-py3 and wrk; PostgreSQL and Redis on 127.0.0.1.
 """
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -26,7 +27,6 @@ import ssl
 import subprocess
 import sys
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.client import HTTPSConnection
@@ -34,12 +34,12 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests/deploy")]
+sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "tests/deploy")]
 from chart import DEFAULT_CHART, draw  # noqa: E402
 from deploy_support import (DEBIAN_MPM, VENV, Apache, CertificateAuthority,  # noqa: E402
                             give_to_daemon_user, run, shared_tempdir)
 from saver.codes import SPACE, to_code  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from services import postgres_schema  # noqa: E402
 
 POSTGRES = os.environ.get("SAVER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 # Not the tests' Redis database (15), so neither run sees the other's counters.
@@ -201,16 +201,12 @@ class Database:
     def __init__(self, kind):
         self.kind = kind
         self.folder = shared_tempdir("saver-bench-data-")
-        self.schema = None
-        if kind == "sqlite":
-            self.url = f"sqlite:///{self.folder / 'saver.db'}"
-        else:
-            self.schema = "bench_" + uuid.uuid4().hex[:12]
-            self.url = f"{POSTGRES}?options=-csearch_path%3D{self.schema}"
+        self.url = f"sqlite:///{self.folder / 'saver.db'}"  # or a schema, on entering
+        self.schema = contextlib.ExitStack()
 
     def __enter__(self):
-        if self.schema:
-            self._postgres(f"CREATE SCHEMA {self.schema}")
+        if self.kind == "postgresql":
+            self.url = self.schema.enter_context(postgres_schema("bench_", POSTGRES))
         self.flask("db", "upgrade")
         self.flask("seed-codes")
         if self.kind == "sqlite":
@@ -219,14 +215,7 @@ class Database:
 
     def __exit__(self, *exc):
         shutil.rmtree(self.folder, ignore_errors=True)
-        if self.schema:
-            self._postgres(f"DROP SCHEMA {self.schema} CASCADE")
-
-    def _postgres(self, statement):
-        engine = create_engine(POSTGRES.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as connection:
-            connection.execute(text(statement))
-        engine.dispose()
+        self.schema.close()
 
     def flask(self, *args, check=True):
         env = {"DATABASE_URL": self.url, "PATH": "/usr/bin:/bin"}

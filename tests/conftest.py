@@ -3,18 +3,14 @@
 PostgreSQL (127.0.0.1:5432, database ``test``) and Redis (127.0.0.1:6379)
 are real servers; each PostgreSQL test gets a schema of its own.
 """
-import uuid
-
 import pytest
-from sqlalchemy import create_engine, text
 
 from saver import create_app, pool
 from saver.db import reading
 from saver.extensions import db
 
-from services import DATABASES, POSTGRES_URL, postgres_schema_url
+from services import DATABASES, TEST_SETTINGS, postgres_schema
 
-SMALL_SPACE = 52 * 52  # aaaa .. aaZZ: most tests need no full pool
 # The slow suites, marked by their folder so that `-m` can leave them out.
 SUITES = {"deploy": "deploy", "clients": "browser", "reliability": "reliability"}
 
@@ -37,29 +33,14 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'saver.db'}"
         return
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield postgres_schema_url(schema)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture
 def settings():
     """Test settings; a test may change them before it asks for ``app``."""
-    return {
-        "TESTING": True,
-        "SAVER_CODE_SPACE": SMALL_SPACE,
-        "SAVER_SCRYPT_N": 16,  # cheap hashing, tests only
-        "RATELIMIT_ENABLED": False,
-        "SERVER_NAME": "saver.test",
-    }
+    return dict(TEST_SETTINGS)
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, settings
 from saver import create_app, pool
 from saver.extensions import db
 
+from services import TEST_SETTINGS
+
 _FOLDER = tempfile.TemporaryDirectory(prefix="saver-openapi-")
-app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{_FOLDER.name}/saver.db",
-                  "SAVER_CODE_SPACE": 52 * 52, "SAVER_SCRYPT_N": 16,
-                  "RATELIMIT_ENABLED": False})
+app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{_FOLDER.name}/saver.db"})
 with app.app_context():
     db.create_all()
     pool.seed()

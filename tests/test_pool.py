@@ -2,12 +2,13 @@
 
 The database here is built by running the migrations, not ``create_all``.
 """
+import contextlib
 import multiprocessing
 import time
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text, update
+from sqlalchemy import update
 
 from saver import create_app, pool, texts
 from saver.codes import SPACE
@@ -15,12 +16,13 @@ from saver.db import reading
 from saver.extensions import db
 from saver.models import RestingCode, Text, utcnow
 
+from services import FULL_POOL_SETTINGS, postgres_schema
+
 WORKERS = 4
 
 
 def make_app(url):
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SAVER_SCRYPT_N": 16,
-                       "RATELIMIT_ENABLED": False, "SERVER_NAME": "saver.test"})
+    return create_app({**FULL_POOL_SETTINGS, "SQLALCHEMY_DATABASE_URI": url})
 
 
 def write_many(url, count):
@@ -38,36 +40,22 @@ def sweep_once(url):
 
 
 @pytest.fixture(scope="module")
-def full(request, tmp_path_factory):
+def full(tmp_path_factory):
     """One database per engine, migrated and seeded with the full pool once per run."""
     made = {}
+    with contextlib.ExitStack() as cleanup:
+        def get(kind):
+            if kind not in made:
+                made[kind] = _full_database(kind, tmp_path_factory, cleanup)
+            return made[kind]
+        yield get
 
-    def get(kind):
-        if kind not in made:
-            made[kind] = _full_database(kind, tmp_path_factory, request)
-        return made[kind]
-    return get
 
-
-def _full_database(kind, tmp_path_factory, request):
+def _full_database(kind, tmp_path_factory, cleanup):
     if kind == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('full') / 'saver.db'}"
     else:
-        from services import POSTGRES_URL, postgres_schema_url
-        from sqlalchemy import create_engine
-        schema = "full_pool"
-        admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"),
-                              isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-
-        def drop():
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
-        request.addfinalizer(drop)
-        url = postgres_schema_url(schema)
+        url = cleanup.enter_context(postgres_schema("full_"))
     app = make_app(url)
     with app.app_context():
         upgrade()
@@ -81,7 +69,7 @@ def _full_database(kind, tmp_path_factory, request):
     def close():
         with app.app_context():
             db.engine.dispose()
-    request.addfinalizer(close)  # before the schema is dropped: finalizers run last first
+    cleanup.callback(close)  # before the schema is dropped: the stack unwinds last first
     return app, url
 
 

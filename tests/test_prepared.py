@@ -3,13 +3,13 @@ import logging
 from datetime import datetime
 
 import pytest
-from sqlalchemy import bindparam, column, create_engine, insert, select, table, text
+from sqlalchemy import bindparam, column, insert, select, table, text
 from sqlalchemy.exc import DBAPIError, InvalidRequestError
 
 from saver.db import Prepared, reading, writing
 from saver.models import Text
 
-from services import POSTGRES_URL
+from services import postgres_execute
 
 ROW = {"code": 7, "body": b"\x00caf\xc3\xa9", "created_at": datetime(2026, 11, 23, 9, 30, 5),
        "expires_at": datetime(2026, 11, 24, 9, 30, 5, 250), "password_hash": None,
@@ -59,10 +59,7 @@ def test_a_connection_the_server_dropped_is_replaced(app, client, caplog, monkey
     with app.app_context():
         with reading() as connection:  # the pool's only connection (requests run in turn)
             pid = connection.scalar(text("SELECT pg_backend_pid()"))
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"))
-    with admin.begin() as connection:
-        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-    admin.dispose()
+    postgres_execute("SELECT pg_terminate_backend(:pid)", {"pid": pid})
     lost = client.get(f"/api/v1/texts/{code}")
     assert lost.status_code == 503 and lost.json["error"] == "database_unavailable"
     assert client.get(f"/api/v1/texts/{code}").json["text"] == "still here"

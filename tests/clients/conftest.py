@@ -19,6 +19,7 @@ from saver import create_app, pool, texts
 from saver.extensions import db
 from saver.models import utcnow
 from screens import EXTENSION, POPUP_SIZE
+from services import TEST_SETTINGS
 
 SCREENSHOTS = EXTENSION.parent / "test-artifacts" / "screenshots"
 CHROMIUMS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -27,9 +28,8 @@ CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update"
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 # Rate limits on but generous: a test shrinks one for a while (LiveServer.limit).
 SETTINGS = {
-    "TESTING": True,
-    "SAVER_CODE_SPACE": 52 * 52,
-    "SAVER_SCRYPT_N": 16,  # cheap hashing, tests only
+    **TEST_SETTINGS,
+    "SERVER_NAME": None,  # links to the live server's own address
     "RATELIMIT_ENABLED": True,
     "SAVER_LIMIT_WRITE": "1000/minute",
     "SAVER_LIMIT_READ": "1000/minute",

@@ -19,20 +19,22 @@ def computers(browser):
     phone.close()
 
 
-@pytest.fixture
-def desktop(computers, server):
-    page = computers[0].new_page()
+def front_page(context, server):
+    """Open the page at / in ``context`` for one test, and close it afterwards."""
+    page = context.new_page()
     page.goto(server.url + "/")
     yield page
     page.close()
+
+
+@pytest.fixture
+def desktop(computers, server):
+    yield from front_page(computers[0], server)
 
 
 @pytest.fixture
 def phone(computers, server):
-    page = computers[1].new_page()
-    page.goto(server.url + "/")
-    yield page
-    page.close()
+    yield from front_page(computers[1], server)
 
 
 def test_page_uses_the_extension_client(server):

@@ -9,7 +9,8 @@ import pytest
 
 from deploy_support import (DAEMON_USER, REPO, VENV, Apache, CertificateAuthority,
                             give_to_daemon_user, run, shared_tempdir, start_challtestsrv,
-                            stop_process)
+                            stop_process, write_env_file)
+from services import TEST_SETTINGS
 
 DOMAIN = "saver.test"
 
@@ -37,9 +38,10 @@ def make_site_data(seeded_database):
         database = folder / "saver.db"
         shutil.copyfile(seeded_database, database)
         give_to_daemon_user(folder, database)
-        env_file = folder / "saver.env"
-        lines = {"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "test-only", **settings}
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in lines.items()))
+        # Otherwise the shipped defaults (real hashing, limits on): the site as deployed.
+        env_file = write_env_file(folder / "saver.env", {
+            "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": TEST_SETTINGS["SECRET_KEY"],
+            **settings})
         return folder, env_file
 
     yield make

@@ -68,6 +68,12 @@ def give_to_daemon_user(*paths):
         os.chown(path, user.pw_uid, user.pw_gid)
 
 
+def write_env_file(path, settings):
+    """Write ``settings`` as the site's env file (NAME=value lines); return its path."""
+    path.write_text("".join(f"{name}={value}\n" for name, value in settings.items()))
+    return path
+
+
 def render(template, **values):
     """Fill a deployment template with scripts/render-template, as install.sh does."""
     pairs = [f"{name}={value}" for name, value in values.items()]

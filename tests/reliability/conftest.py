@@ -5,21 +5,13 @@ machine (more processes, threads, faults and examples); the default mode
 keeps the whole suite to a few minutes.
 """
 import shutil
-import sys
-import uuid
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-TESTS = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(TESTS / "deploy"), str(TESTS)]
-
-from deploy_support import (REPO, TEST_MPM, Apache, CertificateAuthority,  # noqa: E402
-                            give_to_daemon_user, shared_tempdir)
-from services import POSTGRES_URL, postgres_schema_url  # noqa: E402
-from support import (FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis,  # noqa: E402
-                     base_settings, seed_full, sqlite_copy)
+from deploy_support import (REPO, TEST_MPM, Apache, CertificateAuthority, give_to_daemon_user,
+                            shared_tempdir, write_env_file)
+from services import postgres_schema, server_environment
+from support import FIGURES, LONG, AppServer, PrivatePostgres, PrivateRedis, seed_full, sqlite_copy
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -42,19 +34,9 @@ def full_sqlite(tmp_path_factory):
 @pytest.fixture(scope="session")
 def full_postgresql():
     """URL of a schema on the shared PostgreSQL with the full pool, seeded once per run."""
-    schema = "rel_" + uuid.uuid4().hex[:10]
-    admin = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://"),
-                          isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    url = postgres_schema_url(schema)
-    try:
+    with postgres_schema("rel_") as url:
         seed_full(url, "postgresql")
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -87,7 +69,7 @@ def app_servers(tmp_path):
     started = []
 
     def start(**settings):
-        server = AppServer(tmp_path, **base_settings(**settings))
+        server = AppServer(tmp_path, **server_environment(**settings))
         started.append(server)
         return server
 
@@ -110,10 +92,8 @@ def site_maker(full_sqlite):
         folders.append(folder)
         database = sqlite_copy(full_sqlite.removeprefix("sqlite:///"), folder / "saver.db")
         give_to_daemon_user(folder, database)
-        env_file = folder / "saver.env"
-        values = {"DATABASE_URL": f"sqlite:///{database}",
-                  **base_settings(SAVER_SCRYPT_N=2**14), **settings}
-        env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+        env_file = write_env_file(folder / "saver.env", server_environment(**{
+            "DATABASE_URL": f"sqlite:///{database}", "SAVER_SCRYPT_N": 2**14, **settings}))
         ca = CertificateAuthority(folder)
         cert_dir = ca.issue(folder / "cert", "saver.test", "www.saver.test")
         webroot = folder / "webroot"

@@ -26,6 +26,7 @@ from saver import create_app, pool
 from saver.codes import SPACE
 from saver.db import reading
 from saver.extensions import db
+from services import FULL_POOL_SETTINGS
 
 LONG = os.environ.get("SAVER_RELIABILITY_LONG", "") == "1"
 # Debian's server binaries of the newest installed major version (15 on Debian 12).
@@ -46,16 +47,9 @@ def report(case, **figures):
     print(f"\n[reliability] {case}: " + ", ".join(f"{k}={v}" for k, v in figures.items()))
 
 
-def base_settings(**extra):
-    """Settings for an app or a server process: cheap hashing, no limits unless asked."""
-    return {"SAVER_SCRYPT_N": "16", "RATELIMIT_ENABLED": "false", "SECRET_KEY": "test-only",
-            **{k: str(v) for k, v in extra.items()}}
-
-
 def make_app(url, **config):
     """An app (no server) on ``url`` for checks and in-process work."""
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SAVER_SCRYPT_N": 16,
-                       "RATELIMIT_ENABLED": False, "SERVER_NAME": "saver.test", **config})
+    return create_app({**FULL_POOL_SETTINGS, "SQLALCHEMY_DATABASE_URI": url, **config})
 
 
 def seed_full(url, label):

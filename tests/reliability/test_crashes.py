@@ -15,8 +15,9 @@ import requests
 from deploy_support import REPO, VENV
 from saver import texts
 from saver.extensions import db
-from support import (HERE, apache_session, base_settings, counts, daemon_pids, is_json_error,
-                     make_app, report, scale)
+from services import server_environment
+from support import (HERE, apache_session, counts, daemon_pids, is_json_error, make_app, report,
+                     scale)
 
 KILLS = scale(3, 20)
 
@@ -28,7 +29,7 @@ def acknowledged(lines):
 
 
 def test_a_killed_writer_loses_no_acknowledged_text(full_url):
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": full_url, **base_settings()}
+    env = {"PATH": "/usr/bin:/bin", **server_environment(DATABASE_URL=full_url)}
     promised = []
     for _ in range(KILLS):
         writer = subprocess.Popen([str(VENV / "bin/python"), str(HERE / "writer.py"), "4"],

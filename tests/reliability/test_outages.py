@@ -13,9 +13,8 @@ import requests
 
 from saver import pool
 from saver.extensions import db
+from services import SMALL_SPACE
 from support import is_json_error, make_app, report, scale
-
-SMALL_SPACE = 52 * 52
 
 
 def prepare(url):
