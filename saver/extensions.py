@@ -18,9 +18,10 @@ NAMING_CONVENTION = {
 
 # Every statement commits on its own unless saver.db.writing() begins a
 # transaction itself: a read then costs no BEGIN and COMMIT round trips, and
-# its connection no isolation level to set and reset.
+# its connection no isolation level to set and reset. A database error never
+# carries the statement's values (texts, hashes) into a log.
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION),
-                engine_options={"isolation_level": "AUTOCOMMIT"})
+                engine_options={"isolation_level": "AUTOCOMMIT", "hide_parameters": True})
 cors = CORS()
 
 
