@@ -7,19 +7,29 @@ FLASK = $(BIN)/flask --app saver
 # Everyday tests: SQLite and the app alone (no root, servers, browser or Apache).
 FAST = not deploy and not browser and not reliability and not bench and not servers
 
-.PHONY: venv run test test-fast lint bench clean
+.PHONY: venv run test test-fast lint lock bench clean
 
-# The app alone: enough for `make run`.
-$(BIN)/flask: setup.cfg pyproject.toml
+# The app and its database drivers, at the versions the tests passed on
+# (requirements.lock, what a VM installs): enough for `make run`.
+$(BIN)/flask: setup.cfg pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-# The drivers, the test tools and the benchmark's chart, which only the tests install.
-$(BIN)/pytest: $(BIN)/flask
-	$(BIN)/pip install --quiet -e '.[postgres,redis,test,bench]'
+# The test tools and the benchmark's chart, which only the tests install.
+$(BIN)/pytest: $(BIN)/flask requirements-dev.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
 	touch $@
+
+lock: $(BIN)/flask  ## Pin setup.cfg's dependencies again (after changing setup.cfg)
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra postgres --extra redis --output-file requirements.lock setup.cfg
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links \
+		--extra postgres --extra redis --extra test --extra bench \
+		--output-file requirements-dev.lock setup.cfg
 
 venv: $(BIN)/flask
 

@@ -226,7 +226,8 @@ class Database:
         """Write the site's settings: this database, limits raised, Redis for PostgreSQL."""
         settings = {"DATABASE_URL": self.url, "SECRET_KEY": "bench-only",
                     "SAVER_LIMIT_WRITE": RAISED, "SAVER_LIMIT_READ": RAISED,
-                    "SAVER_LIMIT_MISS": RAISED}
+                    "SAVER_LIMIT_MISS": RAISED, "SAVER_LIMIT_WRITE_GLOBAL": RAISED,
+                    "SAVER_LIMIT_MISS_GLOBAL": RAISED}
         if self.kind == "postgresql":
             settings["RATELIMIT_STORAGE_URI"] = REDIS
         path = self.folder / "saver.env"

@@ -86,8 +86,12 @@ def document(config):
                                    "served until the operator looks at it.",
                     "requestBody": {"required": True, **_json({
                         "type": "object", "required": ["reason"],
-                        "properties": {"reason": {"type": "string", "minLength": 1,
-                                                  "maxLength": 200}}})},
+                        "properties": {"reason": {
+                            "type": "string", "maxLength": 200,
+                            "description": "One line: no control characters, not only spaces.",
+                            "pattern": "^[^\\u0000-\\u001f\\u007f-\\u009f]*"
+                                       "[^\\u0000-\\u0020\\u007f-\\u009f]"
+                                       "[^\\u0000-\\u001f\\u007f-\\u009f]*$"}}})},
                     "responses": {"200": {"description": "Reported.", **_json({
                         "type": "object", "required": ["code", "reported"],
                         "properties": {"code": {"type": "string"},

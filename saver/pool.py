@@ -7,7 +7,8 @@ the caller's transaction, so the sum never changes at a commit.
 import secrets
 
 from flask import current_app
-from sqlalchemy import bindparam, delete, func, insert, select, text
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from .codes import SPACE
 from .db import Prepared, reading, writing
@@ -90,9 +91,13 @@ def keep_counts():
     """
     with reading() as connection:
         found = dict(counts(connection), counted_at=utcnow())
-    with writing() as connection:
-        connection.execute(delete(PoolCount))
-        connection.execute(insert(PoolCount).values(id=1, **found))
+    try:
+        with writing() as connection:
+            kept = connection.execute(update(PoolCount).where(PoolCount.id == 1).values(**found))
+            if not kept.rowcount:
+                connection.execute(insert(PoolCount).values(id=1, **found))
+    except IntegrityError:
+        pass  # another process kept its counts at this very moment: as good as ours
     return found
 
 

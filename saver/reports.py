@@ -7,6 +7,7 @@ address is stored, and one reporter's reports of two texts cannot be linked.
 """
 import hashlib
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,9 +89,15 @@ def _reporter(number, client):
 
 
 def _checked_reason(reason):
-    if not isinstance(reason, str) or not reason.strip():
+    """Return the reason as one line; refuse control characters, which the operator's
+    terminal would obey when ``flask reports`` prints them."""
+    if not isinstance(reason, str):
         raise InvalidInput("'reason' must say in a few words what is wrong with the text.")
-    reason = " ".join(reason.split())
+    if any(unicodedata.category(char) == "Cc" for char in reason):
+        raise InvalidInput("'reason' must be one line of text, without control characters.")
+    reason = reason.strip(" ")
+    if not reason:
+        raise InvalidInput("'reason' must say in a few words what is wrong with the text.")
     if len(reason) > MAX_REASON_CHARS:
         raise InvalidInput(f"'reason' must be at most {MAX_REASON_CHARS} characters.")
     try:

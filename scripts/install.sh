@@ -142,7 +142,9 @@ make_venv() {
         fail "$VENV was not made by /usr/bin/python3; remove it and run again"
     fi
     [[ -x $VENV/bin/python ]] || /usr/bin/python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check -e "${APP_DIR}[postgres,redis]"
+    # The versions the tests passed on, then the app itself.
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$APP_DIR/requirements.lock"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -e "$APP_DIR"
 }
 
 write_settings() {

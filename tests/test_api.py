@@ -1,6 +1,7 @@
 """Every row of the API table, through the Flask test client, on both databases."""
 import json
 import re
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -111,6 +112,19 @@ def test_health_answers_the_counts_the_last_sweep_kept(client, runner, conserved
     after = client.get("/api/v1/health").json
     assert after["free_codes"] == conserved()["free"] == first["free_codes"] - 1
     assert after["counted_at"] >= first["counted_at"]
+
+
+def test_health_checks_at_once_before_any_sweep_all_answer(app):
+    answers = []
+
+    def check():
+        answers.append(app.test_client().get("/api/v1/health").status_code)
+    threads = [threading.Thread(target=check) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 8
 
 
 def test_raw_text(client):

@@ -76,7 +76,7 @@ def test_limits_hold_across_mod_wsgi_daemons_with_redis(site_maker, private_redi
     for thread in threads:
         thread.join()
     store = redis.Redis.from_url(private_redis.url)
-    counted = sum(int(store.get(key) or 0) for key in store.scan_iter("*miss*"))
+    counted = sum(int(store.get(key) or 0) for key in store.scan_iter("*/miss/*"))  # per client
     daemons = len(daemon_pids(apache))
     answered = sum(s != 429 for s in statuses)
     report("enumeration across daemons (Redis)", daemons=daemons, walkers=walkers,
