@@ -55,6 +55,15 @@ export class Client {
     return this.request(`/api/v1/texts/${encodeURIComponent(code)}`, { headers });
   }
 
+  /** Report a text to the site's operator, saying what is wrong; resolve to {code, reported}. */
+  report(code, reason) {
+    return this.request(`/api/v1/texts/${encodeURIComponent(code)}/report`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ reason }),
+    });
+  }
+
   async request(path, options) {
     let response;
     try {
@@ -79,7 +88,11 @@ export function explain(failure, { code = "", server = "" } = {}) {
     password_required: "This text is protected by a password. Type the password and load it again.",
     wrong_password: "That password is wrong. Check it and try again.",
     not_found: `No text has the code ${code}. Check the code: upper and lower case letters differ.`,
-    expired: `The text ${code} is gone: it expired, was deleted, or was burned after reading.`,
+    expired: `The text ${code} is gone: it expired, was deleted, was burned after reading, `
+      + "or was erased after too many wrong passwords.",
+    erased: `Too many wrong passwords were tried for ${code}, so the text was erased.`,
+    reported: `Readers reported the text ${code}, so it is not shown until the site's operator `
+      + "has looked at it.",
     locked: `Too many wrong passwords were tried for ${code}, so it is locked. Try again ${wait}.`,
     rate_limited: `Too many requests from this computer. Please wait and try again ${wait}.`,
     busy: `The server is busy with too many requests from everyone right now. Please try again ${wait}.`,

@@ -86,7 +86,8 @@ def test_burn_after_reading(server, profiles, shoot):
     assert reader.get_by_text("This was its last view").is_visible()
     load(reader, code)
     assert alert(reader) == (f"The text {code} is gone: it expired, was deleted, "
-                             "or was burned after reading.")
+                             "was burned after reading, or was erased after too many "
+                             "wrong passwords.")
     shoot(reader, "popup-burned")
 
 
@@ -113,6 +114,19 @@ def test_rate_limited(server, profiles, shoot):
         assert re.fullmatch(r"Too many requests from this computer\. Please wait and try again "
                             r"in 1 hour\.", alert(writer))
     shoot(writer, "popup-rate-limited")
+
+
+def test_busy(server, profiles, shoot):
+    """The budget of the whole service is used up: the popup says so, not "this computer"."""
+    writer = profiles("a").open("popup.html")
+    with server.limit("SAVER_LIMIT_WRITE_GLOBAL", "1/day"):
+        write(writer, "first of the day")
+        written_code(writer)
+        writer.get_by_role("button", name="Write another").click()
+        write(writer, "one too many")
+        assert re.fullmatch(r"The server is busy with too many requests from everyone right now\. "
+                            r"Please try again in (1 day|2[34] hours)\.", alert(writer))
+    shoot(writer, "popup-busy")
 
 
 def test_server_unreachable_and_options(server, profiles, shoot):

@@ -125,3 +125,17 @@ def test_reading_at_the_code_url(server, computers, shoot):
     page.get_by_role("button", name="Show the text").click()
     assert page.inner_text("body") == "behind a password"
     page.close()
+
+
+def test_busy_on_the_page(server, desktop, shoot):
+    with server.limit("SAVER_LIMIT_WRITE_GLOBAL", "2/day"):
+        write(desktop, "one")
+        written_code(desktop)
+        desktop.get_by_role("button", name="Write another").click()
+        write(desktop, "two")
+        written_code(desktop)
+        desktop.get_by_role("button", name="Write another").click()
+        write(desktop, "three")
+        assert alert(desktop).startswith("The server is busy with too many requests from "
+                                         "everyone right now. Please try again in ")
+    shoot(desktop, "page-busy")
