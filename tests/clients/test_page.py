@@ -2,8 +2,8 @@
 import pytest
 import requests
 
-from screens import (EXTENSION, PHONE_SIZE, alert, fits_width, load, loaded_text, unlabelled,
-                     write, written_code)
+from screens import (EXTENSION, PHONE_SIZE, alert, fits_width, focused, load, loaded_text,
+                     report, reported_sentence, thanked, unlabelled, write, written_code)
 
 pytestmark = pytest.mark.timeout(120)
 DESKTOP_SIZE = {"width": 1024, "height": 768}
@@ -125,6 +125,47 @@ def test_reading_at_the_code_url(server, computers, shoot):
     page.get_by_role("button", name="Show the text").click()
     assert page.inner_text("body") == "behind a password"
     page.close()
+
+
+def test_report_from_the_page(server, desktop, phone, shoot):
+    """Reported from the page; after three readers the page says why the text is not shown."""
+    code = server.write("Cheap watches, click here: http://example.invalid/")
+    load(desktop, code)
+    loaded_text(desktop)
+    desktop.get_by_role("button", name="Report this text").click()
+    assert focused(desktop.get_by_label("What is wrong with this text?"))
+    assert unlabelled(desktop) == []
+    shoot(desktop, "page-report-form")
+    desktop.get_by_role("button", name="Send").click()
+    assert alert(desktop) == "Say in a few words what is wrong with this text."
+    desktop.get_by_label("What is wrong with this text?").fill("spam")
+    desktop.get_by_role("button", name="Send").click()
+    assert thanked(desktop)
+    shoot(desktop, "page-report-thanks")
+    assert server.reports(code).reasons == ["spam"]
+
+    server.report_from("192.0.2.10", code, "advertising")
+    server.report_from("2001:db8:7::1", code, "a link to a fake shop")
+    assert server.reports(code).count == 3
+    load(phone, code)
+    assert alert(phone) == reported_sentence(code)
+    assert fits_width(phone)
+    shoot(phone, "page-reported")
+    load(desktop, code)
+    assert alert(desktop) == reported_sentence(code)
+
+
+def test_report_form_on_a_phone_and_in_dark_mode(server, phone, shoot):
+    code = server.write("a text to report in the dark")
+    phone.emulate_media(color_scheme="dark")
+    load(phone, code)
+    loaded_text(phone)
+    phone.get_by_role("button", name="Report this text").click()
+    assert fits_width(phone)
+    shoot(phone, "page-report-form-phone-dark")
+    report(phone, "testing the dark colours")
+    assert thanked(phone)
+    shoot(phone, "page-report-thanks-phone-dark")
 
 
 def test_busy_on_the_page(server, desktop, shoot):
