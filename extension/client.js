@@ -188,9 +188,11 @@ async function copy(text, button, status) {
  * Render the Write and Load tabs and the list of recent codes into `root`.
  *
  * `connect()` resolves to a Client (the popup reads its server from storage
- * each time); `history` is a History; `autofocus` puts the cursor in the text.
+ * each time); `history` is a History; `autofocus` puts the cursor in the text;
+ * `report` is a code whose report form opens at once in the Load tab (the
+ * page at /<code> links to the web page with it).
  */
-export function mountScreens(root, { connect, history, autofocus = false }) {
+export function mountScreens(root, { connect, history, autofocus = false, report = null }) {
   adoptStyle();
   const tabs = h("div", { className: "tabs", attrs: { role: "tablist", "aria-label": "Mode" } });
   const panels = [writePanel(connect, history), loadPanel(connect)];
@@ -222,8 +224,13 @@ export function mountScreens(root, { connect, history, autofocus = false }) {
   });
   tabs.append(...buttons);
   root.append(tabs, ...panels);
-  select(0, false);
-  if (autofocus) root.querySelector("textarea").focus();
+  if (report && CODE_PATTERN.test(report)) {
+    select(1, false);
+    panels[1].openReport(report);
+  } else {
+    select(0, false);
+    if (autofocus) root.querySelector("textarea").focus();
+  }
 }
 
 /** Give the document the look of the screens (colours, fields, buttons). */

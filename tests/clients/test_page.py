@@ -1,4 +1,6 @@
 """The web page at / and reading at /<code>, in Chromium without the extension."""
+import re
+
 import pytest
 import requests
 
@@ -166,6 +168,47 @@ def test_report_form_on_a_phone_and_in_dark_mode(server, phone, shoot):
     report(phone, "testing the dark colours")
     assert thanked(phone)
     shoot(phone, "page-report-thanks-phone-dark")
+
+
+def test_the_reveal_page_links_to_the_report_form(server, computers, shoot):
+    """The page at /<code> sends a reader to the web page's report form for that code."""
+    page = computers[0].new_page()
+    code = server.write("read once, then report", max_views=1)
+    page.goto(f"{server.url}/{code}")
+    shoot(page, "reveal-with-report-link")
+    page.get_by_role("link", name="Report this text").click()
+    page.wait_for_url(f"{server.url}/?report={code}")
+    assert page.get_by_role("tab", name="Load").get_attribute("aria-selected") == "true"
+    assert page.get_by_role("heading", name=f"Report the text {code}").is_visible()
+    assert page.get_by_label("Code", exact=True).input_value() == code
+    reason = page.get_by_label("What is wrong with this text?")
+    assert focused(reason)
+    shoot(page, "page-report-from-reveal")
+    reason.fill("it asks for my password")
+    page.get_by_role("button", name="Send").click()
+    assert thanked(page)
+    assert server.reports(code).reasons == ["it asks for my password"]
+
+    page.goto(f"{server.url}/{code}")  # reporting used no view
+    page.get_by_role("button", name="Show the text").click()
+    assert page.inner_text("body") == "read once, then report"
+
+    locked = server.write("behind a password", password="pw")
+    page.goto(f"{server.url}/{locked}")
+    assert page.get_by_role("link", name="Report this text").get_attribute("href") == (
+        f"/?report={locked}")
+
+    burned = server.write("gone before the click", max_views=1)
+    page.goto(f"{server.url}/{burned}")
+    requests.get(f"{server.url}/api/v1/texts/{burned}", timeout=10)  # another reader's view
+    page.get_by_role("button", name="Show the text").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_role("link", name="Report this text").count() == 0  # nothing to report
+
+    page.goto(f"{server.url}/?report=ab1")  # not a code: the page as usual
+    assert page.get_by_role("tab", name="Write").get_attribute("aria-selected") == "true"
+    assert page.get_by_role("heading", name=re.compile("Report")).count() == 0
+    page.close()
 
 
 def test_busy_on_the_page(server, desktop, shoot):
