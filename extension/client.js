@@ -20,6 +20,7 @@ const EXPIRY_CHOICES = [
 const DEFAULT_EXPIRY = 3600;
 const CODE_PATTERN = /^[a-zA-Z]{4}$/;
 const HISTORY_SIZE = 10;
+const MAX_REASON_CHARS = 200; // the server's limit on a report's reason
 
 /** A failure the user should read: an API error, or the server out of reach. */
 export class ApiError extends Error {
@@ -55,6 +56,15 @@ export class Client {
     return this.request(`/api/v1/texts/${encodeURIComponent(code)}`, { headers });
   }
 
+  /** Report a text to the site's operator, saying what is wrong; resolve to {code, reported}. */
+  report(code, reason) {
+    return this.request(`/api/v1/texts/${encodeURIComponent(code)}/report`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ reason }),
+    });
+  }
+
   async request(path, options) {
     let response;
     try {
@@ -79,7 +89,11 @@ export function explain(failure, { code = "", server = "" } = {}) {
     password_required: "This text is protected by a password. Type the password and load it again.",
     wrong_password: "That password is wrong. Check it and try again.",
     not_found: `No text has the code ${code}. Check the code: upper and lower case letters differ.`,
-    expired: `The text ${code} is gone: it expired, was deleted, or was burned after reading.`,
+    expired: `The text ${code} is gone: it expired, was deleted, was burned after reading, `
+      + "or was erased after too many wrong passwords.",
+    erased: `Too many wrong passwords were tried for ${code}, so the text was erased.`,
+    reported: `Readers reported the text ${code}, so it is not shown until the site's operator `
+      + "has looked at it.",
     locked: `Too many wrong passwords were tried for ${code}, so it is locked. Try again ${wait}.`,
     rate_limited: `Too many requests from this computer. Please wait and try again ${wait}.`,
     busy: `The server is busy with too many requests from everyone right now. Please try again ${wait}.`,
@@ -174,9 +188,11 @@ async function copy(text, button, status) {
  * Render the Write and Load tabs and the list of recent codes into `root`.
  *
  * `connect()` resolves to a Client (the popup reads its server from storage
- * each time); `history` is a History; `autofocus` puts the cursor in the text.
+ * each time); `history` is a History; `autofocus` puts the cursor in the text;
+ * `report` is a code whose report form opens at once in the Load tab (the
+ * page at /<code> links to the web page with it).
  */
-export function mountScreens(root, { connect, history, autofocus = false }) {
+export function mountScreens(root, { connect, history, autofocus = false, report = null }) {
   adoptStyle();
   const tabs = h("div", { className: "tabs", attrs: { role: "tablist", "aria-label": "Mode" } });
   const panels = [writePanel(connect, history), loadPanel(connect)];
@@ -208,8 +224,13 @@ export function mountScreens(root, { connect, history, autofocus = false }) {
   });
   tabs.append(...buttons);
   root.append(tabs, ...panels);
-  select(0, false);
-  if (autofocus) root.querySelector("textarea").focus();
+  if (report && CODE_PATTERN.test(report)) {
+    select(1, false);
+    panels[1].openReport(report);
+  } else {
+    select(0, false);
+    if (autofocus) root.querySelector("textarea").focus();
+  }
 }
 
 /** Give the document the look of the screens (colours, fields, buttons). */
@@ -358,9 +379,24 @@ function loadPanel(connect) {
       field("load-password", "Password (if any)", password)),
     submit, status);
   const result = h("div", { className: "result", hidden: true });
+  const reportBox = h("div", { className: "report-box", hidden: true });
+  // Open the report form for `reported`; closing it gives the focus back to `opener`.
+  const openReport = (reported, opener = null) => {
+    const close = () => {
+      reportBox.hidden = true;
+      reportBox.replaceChildren();
+      (opener || code).focus();
+    };
+    code.value = code.value || reported;
+    reportBox.replaceChildren(reportForm(connect, reported, close));
+    reportBox.hidden = false;
+    reportBox.querySelector("input").focus();
+  };
+  section.openReport = openReport;
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    reportBox.hidden = true;
     const wanted = code.value.trim();
     const valid = CODE_PATTERN.test(wanted);
     code.setAttribute("aria-invalid", String(!valid));
@@ -375,7 +411,7 @@ function loadPanel(connect) {
     let client;
     try {
       client = await connect();
-      showLoaded(result, await client.read(wanted, password.value));
+      showLoaded(result, await client.read(wanted, password.value), openReport);
       status.show("");
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
@@ -386,26 +422,76 @@ function loadPanel(connect) {
       submit.disabled = false;
     }
   });
-  section.append(form, result);
+  section.append(form, result, reportBox);
   return section;
 }
 
-function showLoaded(result, loaded) {
+function showLoaded(result, loaded, openReport) {
   const text = h("textarea", { readOnly: true, rows: 6, value: loaded.text });
   const copyStatus = h("p", { className: "status", attrs: { role: "status" } });
   const copyButton = h("button", { type: "button", className: "primary" }, "Copy text");
   copyButton.addEventListener("click", () => copy(loaded.text, copyButton, copyStatus));
+  const reportButton = h("button", { type: "button", className: "link" }, "Report this text");
+  reportButton.addEventListener("click", () => openReport(loaded.code, reportButton));
   const views = loaded.views_left === null ? ""
     : loaded.views_left === 0 ? " This was its last view: it is now erased from the server."
       : ` It can be read ${loaded.views_left} more time${loaded.views_left === 1 ? "" : "s"}.`;
   result.replaceChildren(
-    h("h2", {}, `Text ${loaded.code}`),
+    h("h2", {}, "Text ", h("span", { className: "code-inline" }, loaded.code)),
     field("loaded-text", "The text", text),
     h("div", { className: "actions" }, copyButton),
     copyStatus,
-    h("p", { className: "meta" }, `Expires ${untilText(loaded.expires_at)}.${views}`));
+    h("p", { className: "meta" }, `Expires ${untilText(loaded.expires_at)}.${views}`),
+    h("p", { className: "meta" }, reportButton,
+      " if it is spam, a scam or someone's private data."));
   result.hidden = false;
   text.focus();
+}
+
+/** The form that tells the site's operator what is wrong with the text `code`. */
+function reportForm(connect, code, close) {
+  const reason = h("input", { type: "text", name: "reason", required: true,
+                              maxLength: MAX_REASON_CHARS, autocomplete: "off" });
+  const hint = h("p", { className: "hint" },
+    `A few words, up to ${MAX_REASON_CHARS} characters. The operator reads them.`);
+  const reasonField = field("report-reason", "What is wrong with this text?", reason, hint);
+  const submit = h("button", { type: "submit", className: "primary" }, "Send");
+  const cancel = h("button", { type: "button" }, "Cancel");
+  cancel.addEventListener("click", close);
+  const actions = h("div", { className: "actions" }, submit, cancel);
+  const status = statusLine();
+  const form = h("form", { className: "form", noValidate: true },
+    h("h2", {}, "Report the text ", h("span", { className: "code-inline" }, code)),
+    reasonField, actions, status);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const said = reason.value.trim();
+    reason.setAttribute("aria-invalid", String(!said));
+    if (!said) {
+      status.show("Say in a few words what is wrong with this text.", true);
+      reason.focus();
+      return;
+    }
+    submit.disabled = true;
+    status.show("Sending…");
+    let client;
+    try {
+      client = await connect();
+      await client.report(code, said);
+      // The same live region says thank you, so screen readers announce it.
+      reasonField.hidden = true;
+      actions.hidden = true;
+      status.show("Thank you. The site's operator will look at it.");
+    } catch (failure) {
+      if (!(failure instanceof ApiError)) throw failure;
+      status.show(explain(failure, { code, server: client && client.server }), true);
+      reason.focus();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  return form;
 }
 
 // The look of the screens lives here with them, so the popup and the page
@@ -453,11 +539,16 @@ button:disabled { opacity: .6; cursor: progress; }
 .status.error { color: var(--danger); background: var(--danger-soft); padding: .5rem .6rem;
   border-radius: .4rem; }
 .status:empty { display: none; }
-#panel-load .result { margin-top: 1rem; padding-top: 1rem; border-top: 1px solid var(--line); }
-.result h2, .recent h2 { margin: 0; font-size: 1rem; }
+#panel-load .result, .report-box { margin-top: 1rem; padding-top: 1rem;
+  border-top: 1px solid var(--line); }
+button.link { padding: 0; border: 0; background: none; color: var(--accent); font-size: inherit;
+  text-decoration: underline; }
+.result h2, .report-box h2, .recent h2 { margin: 0; font-size: 1rem; }
 .code { margin: 0; font: 700 3.2rem/1.1 ui-monospace, "DejaVu Sans Mono", monospace;
   letter-spacing: .35em; color: var(--accent); text-align: center; padding: .5rem 0 .5rem .35em;
   background: var(--soft); border-radius: .5rem; }
+/* A code in a sentence: l and I, O and 0 must not look alike. */
+.code-inline { font-family: ui-monospace, "DejaVu Sans Mono", monospace; letter-spacing: .1em; }
 .code-input { font-family: ui-monospace, "DejaVu Sans Mono", monospace; letter-spacing: .2em; }
 .actions { display: flex; gap: .5rem; flex-wrap: wrap; }
 .meta a { color: var(--accent); word-break: break-all; }

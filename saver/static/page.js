@@ -24,5 +24,7 @@ const history = new History({
 mountScreens(document.getElementById("app"), {
   connect: async () => new Client(window.location.origin),
   history,
+  // The page at /<code> sends a reader here to report its text: /?report=CODE.
+  report: new URLSearchParams(window.location.search).get("report"),
 });
 document.getElementById("origin").textContent = window.location.origin;

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from saver import create_app, pool, texts
+from saver import create_app, pool, reports, texts
 from saver.extensions import db
 from saver.models import utcnow
 from screens import EXTENSION, POPUP_SIZE
@@ -34,6 +34,7 @@ SETTINGS = {
     "SAVER_LIMIT_WRITE": "1000/minute",
     "SAVER_LIMIT_READ": "1000/minute",
     "SAVER_LIMIT_MISS": "1000/minute",
+    "SAVER_LIMIT_REPORT": "1000/minute",
     "SAVER_LOCKOUT_ATTEMPTS": 3,
 }
 
@@ -56,6 +57,18 @@ class LiveServer:
         """Store a text directly through the domain, as another client would."""
         with self.app.app_context():
             return texts.write(body, **options).code
+
+    def report_from(self, address, code, reason="spam"):
+        """Report a text as the reader at ``address`` (every browser here is 127.0.0.1)."""
+        answer = self.app.test_client().post(f"/api/v1/texts/{code}/report",
+                                             json={"reason": reason},
+                                             environ_base={"REMOTE_ADDR": address})
+        assert answer.status_code == 200, answer.json
+
+    def reports(self, code):
+        """Return the server's record of the reports of ``code`` (``reports.Reported``), or None."""
+        with self.app.app_context():
+            return next((made for made in reports.open_reports() if made.code == code), None)
 
     def outlive(self, seconds):
         """Run the app's own sweep as if ``seconds`` had passed: expired texts end."""

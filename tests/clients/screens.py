@@ -41,6 +41,31 @@ def loaded_text(page):
     return page.get_by_label("The text").input_value(timeout=10_000)
 
 
+def report(page, reason):
+    """Open the report form of the text shown, fill in ``reason`` and send it."""
+    page.get_by_role("button", name="Report this text").click()
+    page.get_by_label("What is wrong with this text?").fill(reason)
+    page.get_by_role("button", name="Send").click()
+
+
+THANKS = "Thank you. The site's operator will look at it."
+
+
+def thanked(page):
+    """Wait for the thank-you of a report that the server took."""
+    page.get_by_role("status").filter(has_text=THANKS).wait_for(timeout=10_000)
+    return True
+
+
+def reported_sentence(code):
+    return (f"Readers reported the text {code}, so it is not shown until the site's operator "
+            "has looked at it.")
+
+
+def focused(locator):
+    return locator.evaluate("element => element === document.activeElement")
+
+
 def alert(page):
     """Return the error sentence the screen shows."""
     return page.get_by_role("alert").inner_text(timeout=10_000)

@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
-from screens import (EXTENSION, alert, fits_width, load, loaded_text, unlabelled, write,
-                     written_code)
+from screens import (EXTENSION, alert, fits_width, focused, load, loaded_text, report,
+                     reported_sentence, thanked, unlabelled, write, written_code)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -86,7 +86,8 @@ def test_burn_after_reading(server, profiles, shoot):
     assert reader.get_by_text("This was its last view").is_visible()
     load(reader, code)
     assert alert(reader) == (f"The text {code} is gone: it expired, was deleted, "
-                             "or was burned after reading.")
+                             "was burned after reading, or was erased after too many "
+                             "wrong passwords.")
     shoot(reader, "popup-burned")
 
 
@@ -113,6 +114,76 @@ def test_rate_limited(server, profiles, shoot):
         assert re.fullmatch(r"Too many requests from this computer\. Please wait and try again "
                             r"in 1 hour\.", alert(writer))
     shoot(writer, "popup-rate-limited")
+
+
+def test_busy(server, profiles, shoot):
+    """The budget of the whole service is used up: the popup says so, not "this computer"."""
+    writer = profiles("a").open("popup.html")
+    with server.limit("SAVER_LIMIT_WRITE_GLOBAL", "1/day"):
+        write(writer, "first of the day")
+        written_code(writer)
+        writer.get_by_role("button", name="Write another").click()
+        write(writer, "one too many")
+        assert re.fullmatch(r"The server is busy with too many requests from everyone right now\. "
+                            r"Please try again in (1 day|2[34] hours)\.", alert(writer))
+    shoot(writer, "popup-busy")
+
+
+def test_report_from_the_popup(server, profiles, shoot):
+    """A reader reports a text; after three readers it is withheld, and the popup says why."""
+    code = server.write("You won a prize! Send your bank password to claim it.")
+    reader = profiles("b").open("popup.html")
+    load(reader, code)
+    assert loaded_text(reader).startswith("You won a prize!")
+    reader.get_by_role("button", name="Report this text").click()
+    reason = reader.get_by_label("What is wrong with this text?")
+    assert focused(reason)
+    assert reason.get_attribute("maxlength") == "200"
+    assert reader.get_by_role("heading", name=f"Report the text {code}").is_visible()
+    assert fits_width(reader)
+    assert unlabelled(reader) == []
+    shoot(reader, "popup-report-form")
+
+    reader.get_by_role("button", name="Send").click()  # nothing said yet
+    assert alert(reader) == "Say in a few words what is wrong with this text."
+    assert focused(reason)
+    assert server.reports(code) is None
+    shoot(reader, "popup-report-empty")
+    reason.fill("a phishing scam")
+    reader.get_by_role("button", name="Send").click()
+    assert thanked(reader)
+    assert reason.is_hidden()
+    shoot(reader, "popup-report-thanks")
+    recorded = server.reports(code)
+    assert (recorded.count, recorded.reasons) == (1, ["a phishing scam"])
+
+    load(reader, code)  # two readers so far: still shown
+    assert loaded_text(reader).startswith("You won a prize!")
+    report(reader, "the same reader again")
+    assert thanked(reader)
+    assert server.reports(code).count == 1  # one browser counts once
+    server.report_from("192.0.2.1", code)
+    server.report_from("198.51.100.7", code)
+    load(reader, code)
+    assert alert(reader) == reported_sentence(code)
+    shoot(reader, "popup-reported")
+    other = profiles("a").open("popup.html")
+    load(other, code)
+    assert alert(other) == reported_sentence(code)
+
+
+def test_report_refused_with_a_sentence(server, profiles):
+    """A report of a text that ended in the meantime says what happened."""
+    code = server.write("short-lived", expires_in=600)
+    reader = profiles("b").open("popup.html")
+    load(reader, code)
+    loaded_text(reader)
+    server.outlive(3600)
+    report(reader, "spam")
+    assert alert(reader).startswith(f"The text {code} is gone: it expired")
+    reader.get_by_role("button", name="Cancel").click()
+    assert reader.get_by_label("What is wrong with this text?").count() == 0
+    assert focused(reader.get_by_role("button", name="Report this text"))
 
 
 def test_server_unreachable_and_options(server, profiles, shoot):

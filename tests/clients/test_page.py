@@ -1,9 +1,11 @@
 """The web page at / and reading at /<code>, in Chromium without the extension."""
+import re
+
 import pytest
 import requests
 
-from screens import (EXTENSION, PHONE_SIZE, alert, fits_width, load, loaded_text, unlabelled,
-                     write, written_code)
+from screens import (EXTENSION, PHONE_SIZE, alert, fits_width, focused, load, loaded_text,
+                     report, reported_sentence, thanked, unlabelled, write, written_code)
 
 pytestmark = pytest.mark.timeout(120)
 DESKTOP_SIZE = {"width": 1024, "height": 768}
@@ -127,3 +129,99 @@ def test_reading_at_the_code_url(server, computers, shoot):
     page.get_by_role("button", name="Show the text").click()
     assert page.inner_text("body") == "behind a password"
     page.close()
+
+
+def test_report_from_the_page(server, desktop, phone, shoot):
+    """Reported from the page; after three readers the page says why the text is not shown."""
+    code = server.write("Cheap watches, click here: http://example.invalid/")
+    load(desktop, code)
+    loaded_text(desktop)
+    desktop.get_by_role("button", name="Report this text").click()
+    assert focused(desktop.get_by_label("What is wrong with this text?"))
+    assert unlabelled(desktop) == []
+    shoot(desktop, "page-report-form")
+    desktop.get_by_role("button", name="Send").click()
+    assert alert(desktop) == "Say in a few words what is wrong with this text."
+    desktop.get_by_label("What is wrong with this text?").fill("spam")
+    desktop.get_by_role("button", name="Send").click()
+    assert thanked(desktop)
+    shoot(desktop, "page-report-thanks")
+    assert server.reports(code).reasons == ["spam"]
+
+    server.report_from("192.0.2.10", code, "advertising")
+    server.report_from("2001:db8:7::1", code, "a link to a fake shop")
+    assert server.reports(code).count == 3
+    load(phone, code)
+    assert alert(phone) == reported_sentence(code)
+    assert fits_width(phone)
+    shoot(phone, "page-reported")
+    load(desktop, code)
+    assert alert(desktop) == reported_sentence(code)
+
+
+def test_report_form_on_a_phone_and_in_dark_mode(server, phone, shoot):
+    code = server.write("a text to report in the dark")
+    phone.emulate_media(color_scheme="dark")
+    load(phone, code)
+    loaded_text(phone)
+    phone.get_by_role("button", name="Report this text").click()
+    assert fits_width(phone)
+    shoot(phone, "page-report-form-phone-dark")
+    report(phone, "testing the dark colours")
+    assert thanked(phone)
+    shoot(phone, "page-report-thanks-phone-dark")
+
+
+def test_the_reveal_page_links_to_the_report_form(server, computers, shoot):
+    """The page at /<code> sends a reader to the web page's report form for that code."""
+    page = computers[0].new_page()
+    code = server.write("read once, then report", max_views=1)
+    page.goto(f"{server.url}/{code}")
+    shoot(page, "reveal-with-report-link")
+    page.get_by_role("link", name="Report this text").click()
+    page.wait_for_url(f"{server.url}/?report={code}")
+    assert page.get_by_role("tab", name="Load").get_attribute("aria-selected") == "true"
+    assert page.get_by_role("heading", name=f"Report the text {code}").is_visible()
+    assert page.get_by_label("Code", exact=True).input_value() == code
+    reason = page.get_by_label("What is wrong with this text?")
+    assert focused(reason)
+    shoot(page, "page-report-from-reveal")
+    reason.fill("it asks for my password")
+    page.get_by_role("button", name="Send").click()
+    assert thanked(page)
+    assert server.reports(code).reasons == ["it asks for my password"]
+
+    page.goto(f"{server.url}/{code}")  # reporting used no view
+    page.get_by_role("button", name="Show the text").click()
+    assert page.inner_text("body") == "read once, then report"
+
+    locked = server.write("behind a password", password="pw")
+    page.goto(f"{server.url}/{locked}")
+    assert page.get_by_role("link", name="Report this text").get_attribute("href") == (
+        f"/?report={locked}")
+
+    burned = server.write("gone before the click", max_views=1)
+    page.goto(f"{server.url}/{burned}")
+    requests.get(f"{server.url}/api/v1/texts/{burned}", timeout=10)  # another reader's view
+    page.get_by_role("button", name="Show the text").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_role("link", name="Report this text").count() == 0  # nothing to report
+
+    page.goto(f"{server.url}/?report=ab1")  # not a code: the page as usual
+    assert page.get_by_role("tab", name="Write").get_attribute("aria-selected") == "true"
+    assert page.get_by_role("heading", name=re.compile("Report")).count() == 0
+    page.close()
+
+
+def test_busy_on_the_page(server, desktop, shoot):
+    with server.limit("SAVER_LIMIT_WRITE_GLOBAL", "2/day"):
+        write(desktop, "one")
+        written_code(desktop)
+        desktop.get_by_role("button", name="Write another").click()
+        write(desktop, "two")
+        written_code(desktop)
+        desktop.get_by_role("button", name="Write another").click()
+        write(desktop, "three")
+        assert alert(desktop).startswith("The server is busy with too many requests from "
+                                         "everyone right now. Please try again in ")
+    shoot(desktop, "page-busy")
