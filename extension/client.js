@@ -264,7 +264,9 @@ function writePanel(connect, history) {
                                placeholder: "Paste or type the text to send" });
   const counter = h("p", { className: "counter" });
   const expiry = h("select", { name: "expires_in" }, ...EXPIRY_CHOICES.map(
-    (choice) => h("option", { value: choice.seconds, selected: choice.seconds === DEFAULT_EXPIRY },
+    // defaultSelected, so "Write another" (a form reset) comes back to the default.
+    (choice) => h("option",
+                  { value: choice.seconds, defaultSelected: choice.seconds === DEFAULT_EXPIRY },
                   choice.label)));
   const password = h("input", { type: "password", name: "password", autocomplete: "new-password" });
   const burn = h("input", { type: "checkbox", name: "burn", id: "write-burn" });

@@ -110,6 +110,7 @@ def test_rate_limited(server, profiles, shoot):
         write(writer, "first")
         written_code(writer)
         writer.get_by_role("button", name="Write another").click()
+        assert writer.get_by_label("Expires after").input_value() == "3600"  # the default again
         write(writer, "second")
         assert re.fullmatch(r"Too many requests from this computer\. Please wait and try again "
                             r"in 1 hour\.", alert(writer))
