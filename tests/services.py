@@ -4,6 +4,7 @@ The servers' addresses can be overridden through the environment.
 """
 import contextlib
 import os
+import threading
 import uuid
 
 from sqlalchemy import NullPool, create_engine, text
@@ -67,3 +68,19 @@ def postgres_schema(prefix="t_", server=POSTGRES_URL):
         yield postgres_schema_url(schema, server)
     finally:
         postgres_execute(f"DROP SCHEMA {schema} CASCADE", server=server)
+
+
+class LiveServer:
+    """An app answering HTTP on 127.0.0.1 from a background thread (werkzeug's server)."""
+
+    def __init__(self, app):
+        from werkzeug.serving import make_server
+        self.app = app
+        self.http = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.http.server_port}"
+        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.http.shutdown()
+        self.thread.join()

@@ -27,4 +27,6 @@ mountScreens(document.getElementById("app"), {
   // The page at /<code> sends a reader here to report its text: /?report=CODE.
   report: new URLSearchParams(window.location.search).get("report"),
 });
-document.getElementById("origin").textContent = window.location.origin;
+for (const origin of document.querySelectorAll(".origin")) {
+  origin.textContent = window.location.origin;
+}

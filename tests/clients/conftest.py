@@ -8,17 +8,16 @@ person can look at every screen after the run.
 import contextlib
 import hashlib
 import os
-import threading
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import sync_playwright
-from werkzeug.serving import make_server
 
 from saver import create_app, pool, reports, texts
 from saver.extensions import db
 from saver.models import utcnow
 from screens import EXTENSION, POPUP_SIZE
+import services
 from services import TEST_SETTINGS
 
 SCREENSHOTS = EXTENSION.parent / "test-artifacts" / "screenshots"
@@ -39,19 +38,8 @@ SETTINGS = {
 }
 
 
-class LiveServer:
-    """The app answering HTTP on 127.0.0.1 from a background thread."""
-
-    def __init__(self, app):
-        self.app = app
-        self.http = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.http.server_port}"
-        self.thread = threading.Thread(target=self.http.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.http.shutdown()
-        self.thread.join()
+class LiveServer(services.LiveServer):
+    """The app on 127.0.0.1, with what the browser tests do to it behind the browser's back."""
 
     def write(self, body, **options):
         """Store a text directly through the domain, as another client would."""

@@ -49,6 +49,15 @@ def test_page_uses_the_extension_client(server):
     assert (icon.status_code, icon.headers["Content-Type"]) == (200, "image/png")
 
 
+def test_the_page_shows_the_curl_lines_for_this_site(server, desktop, phone):
+    lines = desktop.locator(".terminal").inner_text().splitlines()
+    assert lines == [f"curl --data-binary @notes.txt {server.url}/",
+                     f"echo hello | curl --data-binary @- {server.url}/",
+                     f"curl -T notes.txt {server.url}/", f"curl -F file=@notes.txt {server.url}/",
+                     f"curl {server.url}/CODE"]
+    assert fits_width(phone)
+
+
 def test_write_on_desktop_and_load_on_phone(server, desktop, phone, shoot):
     shoot(desktop, "page-write")
     write(desktop, "from the desktop\nto the phone", expiry="1 week")
