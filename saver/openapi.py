@@ -27,8 +27,45 @@ def _errors(*statuses, schema=_ERROR):
             for s in statuses}
 
 
+def _plain_errors(*statuses):
+    """Errors of the curl endpoints: one sentence, or the JSON envelope when asked for."""
+    return {str(s): {"description": _REASONS[s], "content": {
+        "text/plain": {"schema": {"type": "string"}},
+        "application/json": {"schema": _ERROR}}} for s in statuses}
+
+
 def _json(schema):
     return {"content": {"application/json": {"schema": schema}}}
+
+
+def _curl_write(config, summary, path=()):
+    """A write from curl: the text is the body; the answer is plain text (JSON if asked).
+
+    curl -F's multipart form (a field file or text) is taken too; it is left out
+    here, where a schema cannot say "one of the two fields, in UTF-8".
+    """
+    options = [
+        {"name": "expires_in", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 60,
+                    "maximum": config["SAVER_MAX_EXPIRES_IN"]}},
+        {"name": "max_views", "in": "query", "required": False,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}}]
+    # A character takes up to 4 bytes of UTF-8.
+    longest = config["SAVER_MAX_TEXT_BYTES"] // 4
+    return {
+        "summary": summary,
+        "parameters": [*path, *options,
+                       {**_PASSWORD, "description": "A password for the text."}],
+        "requestBody": {"required": True, "content": {"text/plain": {"schema": {
+            "type": "string", "minLength": 1, "maxLength": longest,
+            "description": "UTF-8, stored byte for byte."}}}},
+        "responses": {"201": {"description": "Stored: the URL, code, expiry and commands.",
+                              "headers": {"Location": {"schema": {"type": "string"}}},
+                              "content": {"text/plain": {"schema": {"type": "string"}},
+                                          **_json({"$ref": "#/components/schemas/Written"})[
+                                              "content"]}},
+                      **_plain_errors(400, 413, 429, 503)},
+    }
 
 
 def document(config):
@@ -111,8 +148,20 @@ def document(config):
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document.",
                 "responses": {"200": {"description": "OpenAPI 3.", **_json({"type": "object"})}}}},
+            "/": {
+                "get": {"summary": "The web page.",
+                        "responses": {"200": {"description": "The page.", "content": {
+                            "text/html": {"schema": {"type": "string"}}}}}},
+                "post": _curl_write(config, "Store the body (curl --data-binary; "
+                                            "curl -F with a field file or text works too)."),
+                "put": _curl_write(config, "Store the body (curl -T)."),
+            },
             "/{code}": {
                 "parameters": [_CODE],
+                "put": _curl_write(config, "Store the body as a new text (curl -T).", [
+                    {"name": "code", "in": "path", "required": True,
+                     "schema": {"type": "string", "pattern": "^[^/]+$"},
+                     "description": "Any name, not a code: curl -T FILE puts to /FILE."}]),
                 "get": {
                     "summary": "The raw text; a view-limited text first shows a confirm page.",
                     "parameters": [_PASSWORD],
