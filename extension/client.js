@@ -102,6 +102,8 @@ export function explain(failure, { code = "", server = "" } = {}) {
     database_unavailable:
       "The server is having trouble right now. Please try again in a few minutes.",
     invalid_input: `The server did not accept this: ${failure.message}`,
+    // Raised before sending (the extension's settings): the message says why.
+    refused_server: failure.message,
   };
   return sentences[failure.error]
     || `The server answered with an error (HTTP ${failure.status}). Please try again later.`;

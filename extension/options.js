@@ -1,6 +1,6 @@
 /** The options page: choose the server the popup talks to. */
 import { DEFAULT_SERVER, adoptStyle } from "./client.js";
-import { saveServerAddress, serverAddress } from "./settings.js";
+import { refusal, saveServerAddress, serverAddress } from "./settings.js";
 
 adoptStyle();
 const form = document.getElementById("form");
@@ -34,5 +34,9 @@ form.addEventListener("submit", (event) => {
 document.getElementById("reset").addEventListener("click", () => save(DEFAULT_SERVER));
 // Storage answers after the page shows: keep whatever was typed meanwhile.
 serverAddress().then((address) => {
-  if (!input.value) input.value = address;
+  if (input.value) return;
+  input.value = address;
+  // A setting saved by an older version may be refused now: say why at once.
+  const problem = refusal(address);
+  if (problem) show(`The popup sends nothing to this server. ${problem}`, true);
 });

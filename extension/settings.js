@@ -1,8 +1,11 @@
 /** The extension's one setting, the server address, kept in the browser's synced storage. */
-import { DEFAULT_SERVER } from "./client.js";
+import { ApiError, DEFAULT_SERVER } from "./client.js";
 
 /** The WebExtension API: `browser` in Firefox, `chrome` in Chromium. */
 export const ext = globalThis.browser ?? globalThis.chrome;
+
+// Plain http:// is allowed for this computer only: nothing it sends leaves the machine.
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** The server address the user chose, or the production server. */
 export async function serverAddress() {
@@ -10,18 +13,43 @@ export async function serverAddress() {
   return server || DEFAULT_SERVER;
 }
 
-/** Check and store `address`; return it normalised, or throw an Error saying why not. */
-export async function saveServerAddress(address) {
+/**
+ * Say why the server at `address` must not be used, or return "" when it may.
+ *
+ * An address stored by an older version may be one that is refused now, so
+ * the popup asks this before every request, not only the options page.
+ */
+export function refusal(address) {
   let url;
   try {
     url = new URL(address.trim());
   } catch {
-    throw new Error("That is not a web address. Type one such as https://www.extextcloud.com.");
+    return "That is not a web address. Type one such as https://www.extextcloud.com.";
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new Error("The address must start with https:// "
-      + "(or http:// for a server on this computer).");
+    return "The address must start with https:// (or http:// for a server on this computer).";
   }
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname)) {
+    return `http://${url.host} would send your texts and passwords unencrypted; use https:// `
+      + "instead. Plain http:// is only for a server on this computer (localhost, 127.0.0.1 "
+      + "or [::1]).";
+  }
+  return "";
+}
+
+/** The server address to send to; throws an ApiError saying why when it must not be used. */
+export async function safeServerAddress() {
+  const address = await serverAddress();
+  const problem = refusal(address);
+  if (problem) throw new ApiError(0, "refused_server", problem);
+  return address;
+}
+
+/** Check and store `address`; return it normalised, or throw an Error saying why not. */
+export async function saveServerAddress(address) {
+  const problem = refusal(address);
+  if (problem) throw new Error(problem);
+  const url = new URL(address.trim());
   const normalised = url.origin + url.pathname.replace(/\/+$/, "");
   await ext.storage.sync.set({ server: normalised });
   return normalised;

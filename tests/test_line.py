@@ -3,6 +3,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import re
 import threading
 import time
@@ -20,7 +21,7 @@ from saver.line import sender as line_sender
 from saver.db import reading
 from saver.extensions import db
 from saver.line.replies import duration, parse, pieces, units
-from saver.models import LineEvent
+from saver.models import LineEvent, Text
 
 SECRET = "test-channel-secret"
 TOKEN = "test-channel-access-token"
@@ -71,11 +72,15 @@ def signature(body, secret=SECRET):
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def event(message, user="Ualice", event_id=None, redelivery=False, kind="message"):
-    """A webhook event as LINE sends it; ``message`` is a text or a message object."""
+def event(message, user="Ualice", event_id=None, redelivery=False, kind="message", sent=None):
+    """A webhook event as LINE sends it; ``message`` is a text or a message object.
+
+    ``sent`` is when the event happened (a UTC datetime); by default, now.
+    """
     if isinstance(message, str):
         message = {"type": "text", "id": "1", "quoteToken": "q", "text": message}
-    found = {"type": kind, "mode": "active", "timestamp": 1700000000000,
+    sent = sent or datetime.now(timezone.utc)
+    found = {"type": kind, "mode": "active", "timestamp": int(sent.timestamp() * 1000),
              "source": {"type": "user", "userId": user},
              "webhookEventId": event_id or uuid.uuid4().hex[:26].upper(),
              "deliveryContext": {"isRedelivery": redelivery},
@@ -249,6 +254,59 @@ def test_the_sweep_forgets_event_ids_only_after_they_are_kept(app, send, line_ap
     with time_machine.travel(later, tick=False):
         assert "forgot 1 old LINE events" in runner.invoke(args=["sweep"]).output
     assert count(app, LineEvent) == 0
+
+
+def count_texts(app):
+    with app.app_context():
+        found = db.session.scalar(select(func.count()).select_from(Text))
+        db.session.rollback()
+    return found
+
+
+def test_ids_are_kept_longer_than_any_event_is_accepted():
+    """A replay inside the accepted age finds its id, whichever way the clocks are off."""
+    assert line_events.KEEP >= line_events.MAX_AGE + 2 * line_events.CLOCK_SKEW
+
+
+@pytest.mark.parametrize("age, handled", [
+    (timedelta(0), True),
+    (-line_events.CLOCK_SKEW, True),  # our clock a little behind LINE's
+    (line_events.MAX_AGE, True),  # a late redelivery
+    (line_events.MAX_AGE + line_events.CLOCK_SKEW + timedelta(minutes=1), False),
+    (timedelta(days=400), False),
+], ids=["fresh", "ahead", "late-redelivery", "just-too-old", "a-year-old"])
+def test_an_event_is_handled_only_while_fresh(app, send, line_api, caplog, age, handled):
+    caplog.set_level(logging.INFO)
+    sent = event("a text sent a while ago", sent=datetime.now(timezone.utc) - age)
+    assert send(sent).status_code == 200
+    if handled:
+        assert saved_code(line_api.reply_to(sent["replyToken"]))
+        assert count_texts(app) == 1 and count(app, LineEvent) == 1
+    else:
+        with pytest.raises(AssertionError, match="no reply"):
+            line_api.reply_to(sent["replyToken"], timeout=0.2)
+        assert count_texts(app) == 0 and count(app, LineEvent) == 0
+        assert any(record.levelno == logging.INFO and sent["webhookEventId"] in record.getMessage()
+                   and "too old: ignored" in record.getMessage() for record in caplog.records)
+
+
+def test_a_replayed_old_body_saves_nothing_and_sends_no_reply(app, line_api, client, runner):
+    """A captured, validly signed body is played again once its id is forgotten: nothing happens."""
+    sent = event("meet me at the gate", event_id="01HREPLAY000000000000000000")
+    body = body_of([sent])
+    headers = {"X-Line-Signature": signature(body)}
+    assert client.post("/line/callback", data=body, headers=headers).status_code == 200
+    assert saved_code(line_api.reply_to(sent["replyToken"]))
+    later = datetime.now(timezone.utc) + line_events.KEEP + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        assert "forgot 1 old LINE events" in runner.invoke(args=["sweep"]).output
+        before = count_texts(app)
+        replayed = client.post("/line/callback", data=body, headers=headers)
+        assert replayed.status_code == 200
+        assert count_texts(app) == before  # nothing saved
+    assert count(app, LineEvent) == 0  # not even its id came back
+    time.sleep(0.2)  # the sender would have replied by now
+    assert len(line_api.replies) == 1  # the first delivery's reply only
 
 
 def test_racing_deliveries_of_one_event_save_once(app, line_api, client):

@@ -6,6 +6,8 @@ The database work happens in the request, so a failure there answers 5xx and
 LINE may redeliver; the reply goes out through ``sender`` in the
 background, so a LINE API that is down or slow never delays the webhook's 200.
 """
+from datetime import datetime, timezone
+
 from flask import Blueprint, current_app, request, url_for
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.webhook import WebhookParser
@@ -29,15 +31,25 @@ def callback():
         raise BadRequest("The X-Line-Signature header is missing.")
     parser = WebhookParser(config["LINE_CHANNEL_SECRET"])
     try:
-        events = parser.parse(request.get_data(as_text=True), signature)
+        parsed = parser.parse(request.get_data(as_text=True), signature)
     except InvalidSignatureError:
         raise BadRequest("The X-Line-Signature header does not match the body.") from None
     except (ValueError, KeyError, TypeError):
         raise BadRequest("The body is not a LINE webhook.") from None
-    for event in events:
-        if isinstance(event, (MessageEvent, FollowEvent)) and event.reply_token:
-            _handle(event)
+    for event in parsed:
+        if not (isinstance(event, (MessageEvent, FollowEvent)) and event.reply_token):
+            continue
+        if events.too_old(event.timestamp):
+            # A signature proves who sent a body, not when: an old one may be a replay.
+            current_app.logger.info("LINE event %s of %s is too old: ignored",
+                                    event.webhook_event_id, _when(event.timestamp))
+            continue
+        _handle(event)
     return "OK"
+
+
+def _when(timestamp_ms):
+    return datetime.fromtimestamp(timestamp_ms / 1000, timezone.utc).isoformat(timespec="seconds")
 
 
 def _handle(event):

@@ -245,3 +245,61 @@ def test_web_ext_lint_finds_no_errors():
     assert "{" in linted.stdout, f"web-ext did not run (it needs the npm registry): {linted.stderr}"
     report = json.loads(linted.stdout[linted.stdout.index("{"):])
     assert report["errors"] == [], report["errors"]
+
+
+def refused_sentence(host):
+    return (f"http://{host} would send your texts and passwords unencrypted; use https:// "
+            "instead. Plain http:// is only for a server on this computer (localhost, "
+            "127.0.0.1 or [::1]).")
+
+
+def saved(page, url):
+    """Type ``url`` on the options page, save it and return what the page says."""
+    page.get_by_label("Server address").fill(url)
+    page.get_by_role("button", name="Save").click()
+    return page.locator("#status").filter(has_text=re.compile(".")).inner_text(timeout=10_000)
+
+
+def test_options_refuse_http_except_for_this_computer(server, profiles, shoot):
+    """Plain http:// only to loopback: anything else would carry texts and passwords in clear."""
+    profile = profiles("d")
+    port = server.url.rsplit(":", 1)[1]
+    options = profile.open("options.html")
+    assert saved(options, "http://example.org") == refused_sentence("example.org")
+    assert options.get_by_role("alert").inner_text() == refused_sentence("example.org")
+    assert options.get_by_label("Server address").get_attribute("aria-invalid") == "true"
+    shoot(options, "options-http-refused")
+    assert saved(options, "http://example.org:8080/") == refused_sentence("example.org:8080")
+    stored = options.evaluate("chrome.storage.sync.get('server')")
+    assert stored == {"server": server.url}  # the refused addresses were not stored
+    for url in ("https://example.org", f"http://127.0.0.1:{port}", f"http://localhost:{port}",
+                f"http://[::1]:{port}", "http://localhost"):
+        assert saved(options, url) == f"Saved: the popup now uses {url}."
+        assert options.evaluate("chrome.storage.sync.get('server')") == {"server": url}
+    profile.use_server(server.url)
+
+
+def test_a_stored_http_server_from_before_is_refused_and_sent_nothing(server, profiles, shoot):
+    """An older version stored http://example.org: the popup says why and sends nothing there."""
+    profile = profiles("d")
+    asked = []
+    profile.context.route("http://example.org/**", lambda route: (asked.append(route.request.url),
+                                                                  route.abort()))
+    options = profile.open("options.html")
+    options.evaluate("chrome.storage.sync.set({server: 'http://example.org'})")
+    options.reload()
+    assert alert(options) == ("The popup sends nothing to this server. "
+                              + refused_sentence("example.org"))
+    popup = profile.open("popup.html")
+    assert popup.locator("#server").inner_text() == (
+        "Server example.org refused: it is not encrypted. Choose an https:// server in the "
+        "settings.")
+    write(popup, "a secret for nobody")
+    assert popup.locator("#panel-write .status.error").inner_text() == (
+        refused_sentence("example.org"))
+    shoot(popup, "popup-http-server-refused")
+    load(popup, "abcd", "password")
+    assert popup.locator("#panel-load .status.error").inner_text() == (
+        refused_sentence("example.org"))
+    assert asked == []
+    profile.use_server(server.url)
