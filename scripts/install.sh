@@ -125,7 +125,8 @@ make_user_and_folders() {
         useradd --system --home-dir "$DATA_DIR" --no-create-home --shell /usr/sbin/nologin \
             "$SERVICE_USER"
     install -d -o root -g "$SERVICE_USER" -m 0750 "$CONF_DIR"
-    install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "$DATA_DIR" "$BACKUP_DIR"
+    install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0750 "$DATA_DIR"
+    install -d -o "$SERVICE_USER" -g "$SERVICE_USER" -m 0700 "$BACKUP_DIR"
     install -d -o root -g root -m 0755 "$WEBROOT" "$APP_DIR/instance"
     # The daemon reads the code as $SERVICE_USER; Apache serves the page as www-data.
     local user
