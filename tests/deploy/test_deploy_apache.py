@@ -5,7 +5,10 @@ import socket
 import subprocess
 import time
 
+import pytest
+
 from deploy_support import REPO, VENV, curl
+from saver.headers import SECURITY_HEADERS
 
 WWW = "www.saver.test"
 
@@ -98,16 +101,44 @@ def test_other_extension_files_are_not_served(apache_site):
     assert status in (400, 403, 404)
 
 
-def test_security_headers_once_each(apache_site):
-    _, headers, _ = https(apache_site, "/api/v1/health")
+def assert_security_headers_once(headers):
+    """The app's security headers and Apache's HSTS, each exactly once."""
     assert headers["strict-transport-security"] == ["max-age=63072000"]
-    assert headers["x-content-type-options"] == ["nosniff"]
-    assert headers["x-frame-options"] == ["DENY"]
-    assert headers["referrer-policy"] == ["no-referrer"]
-    assert "frame-ancestors 'none'" in headers["content-security-policy"][0]
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name.lower()) == [value], name
+
+
+def write(apache, **fields):
+    status, _, body = https(apache, "/api/v1/texts", "-X", "POST",
+                            "-H", "Content-Type: application/json",
+                            "--data", json.dumps({"text": "t", **fields}))
+    assert status == 201, body
+    return json.loads(body)["code"]
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/api/v1/health", 200),  # the app's JSON
+    ("/api/v1/texts/zzzz", 404),  # the app's own 404
+    ("/", 200),  # Apache's file
+    ("/static/client.js", 200),
+    ("/static/page.css", 200),
+    ("/static/nope.css", 404),  # Apache's own 404, its JSON error document
+])
+def test_security_headers_once_each(apache_site, path, status):
+    answer_status, headers, _ = https(apache_site, path)
+    assert answer_status == status
+    assert_security_headers_once(headers)
     assert headers["server"] == ["Apache"]
-    _, headers, _ = https(apache_site, "/abcd")  # the app also sets nosniff here
-    assert headers["x-content-type-options"] == ["nosniff"]
+
+
+def test_security_headers_once_on_the_reveal_page_and_raw_text(apache_site):
+    code = write(apache_site, max_views=2)
+    status, headers, body = https(apache_site, f"/{code}", "-H", "Accept: text/html")
+    assert status == 200 and "<form" in body
+    assert_security_headers_once(headers)
+    status, headers, body = https(apache_site, f"/{code}", "-X", "POST")
+    assert (status, body) == (200, "t")
+    assert_security_headers_once(headers)
 
 
 def test_apache_refuses_an_oversize_body_with_json(apache_site, tmp_path):
@@ -119,6 +150,7 @@ def test_apache_refuses_an_oversize_body_with_json(apache_site, tmp_path):
     assert status == 413
     assert headers["content-type"][0].startswith("application/json")
     assert body == (REPO / "apache/errors/413.json").read_text()  # Apache's, not the app's
+    assert_security_headers_once(headers)
 
 
 def test_tls_is_1_2_or_newer(apache_site):
