@@ -141,6 +141,37 @@ def test_security_headers_once_on_the_reveal_page_and_raw_text(apache_site):
     assert_security_headers_once(headers)
 
 
+def access_log_lines(apache, count):
+    """The site's access log once it has ``count`` lines (Apache logs after answering)."""
+    log = apache.root / "logs/saver-access.log"
+    deadline = time.monotonic() + 5
+    while True:
+        lines = log.read_text().splitlines() if log.exists() else []
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def test_the_access_log_holds_no_code(apache_site):
+    before = len(access_log_lines(apache_site, 0))
+    code, protected = write(apache_site), write(apache_site, password="pw")
+    paths = [f"/{code}", f"/api/v1/texts/{code}", f"/api/v1/texts/{protected}",
+             f"/{protected}", f"/?report={code}", f"/{code}?x={protected}",
+             f"/api/v1/texts/{code}/report", f"/%61{code[1:]}", f"/{code}/", "/static/page.css"]
+    for path in paths:
+        https(apache_site, path, "--path-as-is", "-H", f"Referer: https://{WWW}/{code}")
+    curl(f"http://127.0.0.1:{apache_site.http_port}/{code}", "-H", f"Host: {WWW}")
+    lines = access_log_lines(apache_site, before + 2 + len(paths) + 1)[before:]
+    assert len(lines) == 2 + len(paths) + 1
+    log = "\n".join(lines)
+    for secret in (code, protected):
+        assert not re.search(rf"(?<![A-Za-z]){secret}(?![A-Za-z])", log), log
+    routes = [re.search(r'"(\S+) (\S+) HTTP/1.1"', line).group(2) for line in lines]
+    assert routes == ["/api/v1/texts"] * 2 + [
+        "/CODE", "/api/v1/texts/CODE", "/api/v1/texts/CODE", "/CODE", "/", "/CODE",
+        "/api/v1/texts/CODE/report", "OTHER", "OTHER", "/static/page.css", "/CODE"]
+
+
 def test_apache_refuses_an_oversize_body_with_json(apache_site, tmp_path):
     big = tmp_path / "big.json"
     big.write_text("x" * (1024 * 1024 + 1))
