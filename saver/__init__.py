@@ -7,6 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, commands, config, curl, handlers, legacy, texts, web
 from .extensions import cors, db, limiter
+from .headers import register as register_security_headers
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                           "migrations")
@@ -32,6 +33,7 @@ def create_app(test_config=None, cli=True):
     register_extensions(app)
     register_blueprints(app)
     handlers.register(app)
+    register_security_headers(app)
     if cli:
         register_commands(app)
     return app

@@ -16,11 +16,10 @@ EXTENSION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 
 
 def plain(text):
-    """Answer a text as text/plain that browsers neither sniff nor cache."""
+    """Answer a text as text/plain that browsers do not cache (nor sniff: see headers.py)."""
     response = make_response(text)
     response.mimetype = "text/plain"
     response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

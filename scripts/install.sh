@@ -236,7 +236,7 @@ reload_apache() {
 
 configure_apache() {
     step "Apache site for $DOMAIN and www.$DOMAIN"
-    a2enmod -q alias headers mime reqtimeout rewrite ssl http2 wsgi >/dev/null
+    a2enmod -q alias headers mime reqtimeout rewrite setenvif ssl http2 wsgi >/dev/null
     "$RENDER" "$APP_DIR/apache/saver.conf.template" DOMAIN="$DOMAIN" HTTP_PORT=80 \
         HTTPS_PORT=443 APP_DIR="$APP_DIR" VENV="$VENV" USER="$SERVICE_USER" \
         GROUP="$SERVICE_USER" WEBROOT="$WEBROOT" CERT_DIR="$LETSENCRYPT_DIR/live/$DOMAIN" \

@@ -151,7 +151,8 @@ WSGISocketPrefix {root}/run/wsgi
 Include {root}/saver.conf
 """
 MODULE_NAMES = ("mpm_event", "authz_core", "mime", "dir", "alias", "rewrite", "headers",
-                "ssl", "socache_shmcb", "reqtimeout", "http2", "wsgi", "log_config", "unixd")
+                "ssl", "socache_shmcb", "reqtimeout", "http2", "wsgi", "log_config", "unixd",
+                "setenvif")
 
 
 class Apache:

@@ -5,7 +5,10 @@ import socket
 import subprocess
 import time
 
+import pytest
+
 from deploy_support import REPO, VENV, curl
+from saver.headers import SECURITY_HEADERS
 
 WWW = "www.saver.test"
 
@@ -98,16 +101,75 @@ def test_other_extension_files_are_not_served(apache_site):
     assert status in (400, 403, 404)
 
 
-def test_security_headers_once_each(apache_site):
-    _, headers, _ = https(apache_site, "/api/v1/health")
+def assert_security_headers_once(headers):
+    """The app's security headers and Apache's HSTS, each exactly once."""
     assert headers["strict-transport-security"] == ["max-age=63072000"]
-    assert headers["x-content-type-options"] == ["nosniff"]
-    assert headers["x-frame-options"] == ["DENY"]
-    assert headers["referrer-policy"] == ["no-referrer"]
-    assert "frame-ancestors 'none'" in headers["content-security-policy"][0]
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name.lower()) == [value], name
+
+
+def write(apache, **fields):
+    status, _, body = https(apache, "/api/v1/texts", "-X", "POST",
+                            "-H", "Content-Type: application/json",
+                            "--data", json.dumps({"text": "t", **fields}))
+    assert status == 201, body
+    return json.loads(body)["code"]
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/api/v1/health", 200),  # the app's JSON
+    ("/api/v1/texts/zzzz", 404),  # the app's own 404
+    ("/", 200),  # Apache's file
+    ("/static/client.js", 200),
+    ("/static/page.css", 200),
+    ("/static/nope.css", 404),  # Apache's own 404, its JSON error document
+])
+def test_security_headers_once_each(apache_site, path, status):
+    answer_status, headers, _ = https(apache_site, path)
+    assert answer_status == status
+    assert_security_headers_once(headers)
     assert headers["server"] == ["Apache"]
-    _, headers, _ = https(apache_site, "/abcd")  # the app also sets nosniff here
-    assert headers["x-content-type-options"] == ["nosniff"]
+
+
+def test_security_headers_once_on_the_reveal_page_and_raw_text(apache_site):
+    code = write(apache_site, max_views=2)
+    status, headers, body = https(apache_site, f"/{code}", "-H", "Accept: text/html")
+    assert status == 200 and "<form" in body
+    assert_security_headers_once(headers)
+    status, headers, body = https(apache_site, f"/{code}", "-X", "POST")
+    assert (status, body) == (200, "t")
+    assert_security_headers_once(headers)
+
+
+def access_log_lines(apache, count):
+    """The site's access log once it has ``count`` lines (Apache logs after answering)."""
+    log = apache.root / "logs/saver-access.log"
+    deadline = time.monotonic() + 5
+    while True:
+        lines = log.read_text().splitlines() if log.exists() else []
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def test_the_access_log_holds_no_code(apache_site):
+    before = len(access_log_lines(apache_site, 0))
+    code, protected = write(apache_site), write(apache_site, password="pw")
+    paths = [f"/{code}", f"/api/v1/texts/{code}", f"/api/v1/texts/{protected}",
+             f"/{protected}", f"/?report={code}", f"/{code}?x={protected}",
+             f"/api/v1/texts/{code}/report", f"/%61{code[1:]}", f"/{code}/", "/static/page.css"]
+    for path in paths:
+        https(apache_site, path, "--path-as-is", "-H", f"Referer: https://{WWW}/{code}")
+    curl(f"http://127.0.0.1:{apache_site.http_port}/{code}", "-H", f"Host: {WWW}")
+    lines = access_log_lines(apache_site, before + 2 + len(paths) + 1)[before:]
+    assert len(lines) == 2 + len(paths) + 1
+    log = "\n".join(lines)
+    for secret in (code, protected):
+        assert not re.search(rf"(?<![A-Za-z]){secret}(?![A-Za-z])", log), log
+    routes = [re.search(r'"(\S+) (\S+) HTTP/1.1"', line).group(2) for line in lines]
+    assert routes == ["/api/v1/texts"] * 2 + [
+        "/CODE", "/api/v1/texts/CODE", "/api/v1/texts/CODE", "/CODE", "/", "/CODE",
+        "/api/v1/texts/CODE/report", "OTHER", "OTHER", "/static/page.css", "/CODE"]
 
 
 def test_apache_refuses_an_oversize_body_with_json(apache_site, tmp_path):
@@ -119,6 +181,7 @@ def test_apache_refuses_an_oversize_body_with_json(apache_site, tmp_path):
     assert status == 413
     assert headers["content-type"][0].startswith("application/json")
     assert body == (REPO / "apache/errors/413.json").read_text()  # Apache's, not the app's
+    assert_security_headers_once(headers)
 
 
 def test_tls_is_1_2_or_newer(apache_site):
