@@ -96,6 +96,18 @@ def test_web_page_is_served_by_apache(apache_site):
     assert headers["content-type"][0].startswith("text/html")
 
 
+def test_curl_writes_to_the_root_reach_the_app(apache_site):
+    """Apache serves the page for GET /; curl's POST and PUT of / are writes, the app's."""
+    for args in (["--data-binary", "written by curl"], ["-X", "PUT", "--data-binary", "put"]):
+        status, headers, body = https(apache_site, "/", *args)
+        assert status == 201 and headers["content-type"][0].startswith("text/plain"), body
+        assert body.splitlines()[0].startswith(f"https://www.saver.test:{apache_site.https_port}/")
+        code = body.splitlines()[0].rsplit("/", 1)[1]
+        assert https(apache_site, f"/{code}")[2] == args[-1]
+    status, _, body = https(apache_site, "/notes.txt", "-X", "PUT", "--data-binary", "named")
+    assert status == 201, body
+
+
 def test_other_extension_files_are_not_served(apache_site):
     status, _, _ = https(apache_site, "/static/../extension/manifest.json", "--path-as-is")
     assert status in (400, 403, 404)
