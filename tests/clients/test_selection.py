@@ -154,3 +154,23 @@ def test_unreachable_server_is_said_in_a_notification(server, profiles):
         f"The server at 127.0.0.1:{port} can't be reached. "
         "Check your internet connection and try again.")}
     page.close()
+
+
+def test_selection_inside_a_text_field(server, profiles):
+    """Text selected in a field (here the web page's own textarea) is what is saved."""
+    profile = profiles("sel")
+    page = page_with_selection(profile, server, "unused")
+    page.goto(f"{SITE}/")
+    field = page.get_by_label("Text", exact=True)
+    field.fill("keep THIS part only")
+    field.evaluate("area => { area.focus(); area.setSelectionRange(5, 14); }")
+    notification = worker(profile).evaluate(ON_COMMAND)
+    assert stored(server, SAVED.fullmatch(notification["title"]).group(1)) == "THIS part"
+    page.close()
+
+
+def test_the_command_has_its_shortcut(profiles):
+    """Chromium took the suggested key (it drops one that clashes with another extension)."""
+    commands = worker(profiles("sel")).evaluate("() => chrome.commands.getAll()")
+    assert {"name": "save-selection", "shortcut": "Alt+Shift+S",
+            "description": "Save the selected text to extextcloud"} in commands
