@@ -125,7 +125,7 @@ function duration(seconds) {
 }
 
 /** Say when an ISO time comes: "14:05 (in 1 hour)", or "ended". */
-function untilText(iso, now = Date.now()) {
+export function untilText(iso, now = Date.now()) {
   const moment = new Date(iso);
   const left = (moment.getTime() - now) / 1000;
   if (left <= 0) return "ended";

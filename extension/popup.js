@@ -1,11 +1,7 @@
 /** The extension popup: the shared screens, talking to the server set in the options. */
-import { Client, History, mountScreens } from "./client.js";
+import { Client, mountScreens } from "./client.js";
+import { history } from "./recent.js";
 import { ext, refusal, safeServerAddress, serverAddress } from "./settings.js";
-
-const history = new History({
-  load: async () => (await ext.storage.local.get("history")).history,
-  save: (entries) => ext.storage.local.set({ history: entries }),
-});
 
 mountScreens(document.getElementById("app"), {
   connect: async () => new Client(await safeServerAddress()),
