@@ -45,10 +45,10 @@ test: $(BIN)/pytest  ## Install what the tests need (root), start the servers, r
 test-fast: $(BIN)/pytest  ## The everyday subset: SQLite only, nothing to install or start
 	SAVER_TEST_DATABASES=sqlite $(BIN)/pytest -m "$(FAST)"
 
-lint: $(BIN)/pytest  ## flake8, shellcheck and web-ext lint
+lint: $(BIN)/pytest  ## flake8, shellcheck and web-ext lint (its one expected warning: see test_extension)
 	$(BIN)/flake8 saver tests bench migrations
 	shellcheck --external-sources scripts/* letsencrypt/deploy-hook
-	npx --yes web-ext@8 lint --source-dir extension --warnings-as-errors
+	npx --yes web-ext@8 lint --source-dir extension
 
 bench: $(BIN)/pytest
 	$(BIN)/python bench/pool.py
