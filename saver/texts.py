@@ -17,11 +17,12 @@ from .checks import checked_body, checked_expiry, checked_max_views, checked_pas
 from .codes import is_code, to_code, to_number
 from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_hash,
                      verify_password)
-from .db import Prepared, forget_erased, reading, writing
+from .db import Prepared, reading, writing
 from .errors import (Expired, InvalidInput, Locked, NotFound, PasswordRequired,
                      PoolExhausted, RevealRequired, WrongDeleteToken, WrongPassword)
 from .group_commit import GroupCommit
 from .models import RestingCode, Text, utcnow
+from .sqlite import forget_erased
 
 # The statements of the hot paths, built and compiled once (see db.Prepared).
 _READ_ROW = Prepared(select(Text.body, Text.created_at, Text.expires_at, Text.password_hash,
