@@ -1,7 +1,9 @@
 """Transaction scopes shared by the domain modules, on a connection each thread keeps.
 
-The domain runs Core statements on plain connections: its hot paths need no
-ORM session or identity map, and skipping them halves their cost.
+The domain runs Core statements through ``Connection.execute()`` on plain
+connections: its hot paths need no ORM session or identity map. Its
+statements are built once, at import: SQLAlchemy caches a statement's
+compiled form under its cache key, which the statement object computes once.
 
 SQLite allows one writer at a time. A transaction that reads and then writes
 must take the write lock when it begins (``BEGIN IMMEDIATE``): a deferred one
@@ -10,15 +12,16 @@ without waiting for the busy timeout.
 """
 import threading
 import weakref
-from collections import namedtuple
 from contextlib import contextmanager, nullcontext
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from . import sqlite
 from .extensions import db
+
+_BEGIN = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN"}
 
 
 @contextmanager
@@ -29,75 +32,8 @@ def writing():
         with sqlite.turn(connection) if name == "sqlite" else nullcontext():
             with connection.begin():
                 # The driver autocommits (see extensions): the BEGIN is ours.
-                _BEGIN[name].run(connection)
+                connection.exec_driver_sql(_BEGIN[name])
                 yield connection
-
-
-class Prepared:
-    """A Core statement compiled once per database and run on the driver's own cursor.
-
-    ``connection.execute()`` costs ~30–60 µs a statement in SQLAlchemy (cache
-    key, compiled-cache lookup, result objects), several times SQLite's own
-    work for a row by its key: the hot paths (loading a text, storing new
-    ones) run their statements here. Parameters and rows still go through the
-    columns' types, errors are SQLAlchemy's, and a connection found dead is
-    invalidated, as with ``execute()``.
-    """
-
-    def __init__(self, statement):
-        self.statement = statement  # an INSERT takes every column
-        self._forms = {}
-
-    def run(self, connection, params=None):
-        """Run on ``connection`` once with the dict ``params``, or once per dict of a list.
-
-        Return the rows (named tuples) it answers.
-        """
-        dialect = connection.dialect
-        compiled, bind_types, result_types, row = (
-            self._forms.get(dialect.name) or self._compile(dialect))
-        many = isinstance(params, list)
-        values = ([self._values(compiled, bind_types, one) for one in params] if many
-                  else self._values(compiled, bind_types, params or {}))
-        driver = connection.connection
-        cursor = driver.cursor()
-        try:
-            (cursor.executemany if many else cursor.execute)(compiled.string, values)
-            answered = cursor.fetchall() if result_types else []
-        except dialect.loaded_dbapi.Error as exc:
-            lost = dialect.is_disconnect(exc, driver, cursor)
-            if lost:
-                connection.invalidate(exc)
-            raise DBAPIError.instance(compiled.string, values, exc, dialect.loaded_dbapi.Error,
-                                      connection_invalidated=lost, dialect=dialect,
-                                      ismulti=many) from exc
-        finally:
-            cursor.close()
-        return [row._make(process(value) if process else value
-                          for process, value in zip(result_types, answer))
-                for answer in answered]
-
-    def _compile(self, dialect):
-        compiled = self.statement.compile(dialect=dialect)
-        bind_types = {name: process for name, bind in compiled.binds.items()
-                      if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
-        columns = getattr(self.statement, "exported_columns", ())  # none in a text()
-        result_types = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                        for column in columns]
-        row = namedtuple("Row", [column.key for column in columns])
-        form = self._forms[dialect.name] = (compiled, bind_types, result_types, row)
-        return form
-
-    @staticmethod
-    def _values(compiled, bind_types, params):
-        values = compiled.construct_params(params)
-        for name, process in bind_types.items():
-            values[name] = process(values[name])
-        names = compiled.positiontup  # None when the driver takes named parameters
-        return values if names is None else [values[name] for name in names]
-
-
-_BEGIN = {"sqlite": Prepared(text("BEGIN IMMEDIATE")), "postgresql": Prepared(text("BEGIN"))}
 
 
 def reading():

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import bindparam, delete, func, insert, select, text
 
 from .codes import SPACE
-from .db import Prepared, writing
+from .db import writing
 from .models import FreeCode, RestingCode, Text
 
 _RANDOM_BITS = 63 - FreeCode.CODE_BITS
@@ -19,11 +19,11 @@ _SEED_LOCK = 0x5A7E2
 _SEED_CHUNK = 1 << 18
 
 
-# Built and compiled once: a hot path (see db.Prepared).
-_TAKE = Prepared(delete(FreeCode).where(FreeCode.ticket.in_(
+# Built once: a hot path (see db).
+_TAKE = delete(FreeCode).where(FreeCode.ticket.in_(
     select(FreeCode.ticket).where(FreeCode.ticket >= bindparam("lowest"))
     .order_by(FreeCode.ticket).limit(bindparam("count")).with_for_update(skip_locked=True)
-)).returning(FreeCode.ticket))
+)).returning(FreeCode.ticket)
 
 
 def space():
@@ -42,8 +42,8 @@ def allocate(connection, count):
     """
     numbers = []
     for lowest in (secrets.randbelow(FreeCode.TICKET_LIMIT), 0):
-        taken = _TAKE.run(connection, {"lowest": lowest, "count": count - len(numbers)})
-        numbers += [ticket & FreeCode.CODE_MASK for ticket, in taken]
+        taken = connection.execute(_TAKE, {"lowest": lowest, "count": count - len(numbers)})
+        numbers += [ticket & FreeCode.CODE_MASK for ticket in taken.scalars()]
         if len(numbers) == count:
             break
     return numbers
