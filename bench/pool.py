@@ -53,7 +53,7 @@ def allocation_rate(count):
     def run():
         for _ in range(count):
             with writing() as connection:
-                pool.allocate(connection)
+                pool.allocate(connection, 1)
     seconds, _ = timed(run)
     return count / seconds
 
