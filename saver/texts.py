@@ -17,19 +17,21 @@ from .checks import checked_body, checked_expiry, checked_max_views, checked_pas
 from .codes import is_code, to_code, to_number
 from .crypto import (decrypt, encrypt, hash_password, new_delete_token, token_hash,
                      verify_password)
-from .db import Prepared, forget_erased, reading, writing
+from .db import reading, writing
 from .errors import (Erased, Expired, InvalidInput, Locked, NotFound, PasswordRequired,
                      PoolExhausted, Reported, RevealRequired, WrongDeleteToken, WrongPassword)
 from .group_commit import GroupCommit
 from .models import Report, RestingCode, Text, utcnow
+from .sqlite import forget_erased
 
-# The statements of the hot paths, built and compiled once (see db.Prepared).
-_READ_ROW = Prepared(select(Text.body, Text.created_at, Text.expires_at, Text.password_hash,
-                            Text.max_views, Text.delete_token_hash, Text.locked_until,
-                            Text.reports).where(Text.code == bindparam("code")))
-_IS_RESTING = Prepared(select(RestingCode.code).where(RestingCode.code == bindparam("code")))
-# Every column: a row that lacks one fails rather than leaving it out.
-_INSERT_TEXT = Prepared(insert(Text))
+# The statements of the hot paths, built once (see db).
+_READ_ROW = select(Text.body, Text.created_at, Text.expires_at, Text.password_hash,
+                   Text.max_views, Text.delete_token_hash, Text.locked_until, Text.reports
+                   ).where(Text.code == bindparam("code"))
+_IS_RESTING = select(RestingCode.code).where(RestingCode.code == bindparam("code"))
+# A parameter for every column: a row that lacks one fails rather than leaving it out.
+_INSERT_TEXT = insert(Text).values({column.key: bindparam(column.key)
+                                    for column in Text.__table__.columns})
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ def _store(new_texts):
     with writing() as connection:
         numbers = pool.allocate(connection, len(new_texts))
         if numbers:
-            _INSERT_TEXT.run(connection, [
+            connection.execute(_INSERT_TEXT, [
                 new.stored(number) for new, number in zip(new_texts, numbers)])
     return ([to_code(number) for number in numbers]
             + [PoolExhausted() for _ in new_texts[len(numbers):]])
@@ -186,11 +188,11 @@ def sweep(now=None):
 def live_row(number, now):
     """Return the text's row; raise NotFound, or Expired (erasing it) when it has ended."""
     with reading() as connection:
-        rows = _READ_ROW.run(connection, {"code": number})
-        resting = not rows and bool(_IS_RESTING.run(connection, {"code": number}))
-    if not rows:
+        row = connection.execute(_READ_ROW, {"code": number}).first()
+        resting = row is None and connection.execute(
+            _IS_RESTING, {"code": number}).first() is not None
+    if row is None:
         raise Expired() if resting else NotFound()
-    row = rows[0]
     if row.expires_at <= now:
         _end((Text.code == number) & (Text.expires_at <= now), now)
         raise Expired()

@@ -1,5 +1,4 @@
 """SQLite's write path: writers queue on a lock file, and checkpoint after their turn."""
-import importlib
 import os
 import stat
 import threading
@@ -10,11 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from saver import texts
+from saver import sqlite, texts
 from saver.db import reading, writing
 from saver.extensions import db
-
-saver_db = importlib.import_module("saver.db")  # the attribute saver.db is the extension
 
 
 @pytest.fixture
@@ -41,7 +38,7 @@ def test_writers_queue_on_a_lock_file_anyone_can_open(database, client):
 
 
 def test_the_wal_is_checkpointed_after_the_turn(database, client, monkeypatch):
-    monkeypatch.setattr(saver_db, "CHECKPOINT_EVERY", 10)
+    monkeypatch.setattr(sqlite, "CHECKPOINT_EVERY", 10)
     for _ in range(10):
         assert client.post("/api/v1/texts", json={"text": "x" * 1000}).status_code == 201
     after_ten = wal_bytes(database)
@@ -56,8 +53,8 @@ def test_the_wal_starts_over_while_another_process_keeps_writing(
     # Two apps on one file stand for two daemon processes: each one's writers
     # run beside the other's checkpoints after the turn, as under load.
     other = make_app({**settings, "SQLALCHEMY_DATABASE_URI": database_url})
-    monkeypatch.setattr(saver_db, "CHECKPOINT_EVERY", 5)
-    monkeypatch.setattr(saver_db, "WAL_RESTART_FRAMES", 50)
+    monkeypatch.setattr(sqlite, "CHECKPOINT_EVERY", 5)
+    monkeypatch.setattr(sqlite, "WAL_RESTART_FRAMES", 50)
 
     def writer(which):
         with (app, other)[which % 2].app_context():

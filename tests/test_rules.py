@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from saver import pool, texts
 from saver.codes import to_number
+from saver.errors import PoolExhausted
 from saver.extensions import db
 from saver.models import RestingCode, Text
 
@@ -189,3 +190,32 @@ def test_seeding_repairs_a_partial_pool_and_skips_codes_in_use(app, client, cloc
         assert pool.seed() == 0
     assert conserved() == {"free": 2702, "live": 1, "resting": 1}
     assert client.get(f"/api/v1/texts/{live}").status_code == 200
+
+
+def test_two_seeders_and_a_writer_at_once_seed_each_code_once(app, conserved):
+    with app.app_context():
+        db.session.execute(text("DELETE FROM free_codes"))
+        db.session.commit()
+    added, seen, written = [], [], []
+
+    def seeder():
+        with app.app_context():
+            added.append(pool.seed(progress=seen.append))
+
+    def writer():  # the pool is empty until a seeder commits
+        with app.app_context():
+            while not written:
+                try:
+                    written.append(texts.write("early bird").code)
+                except PoolExhausted:
+                    pass
+
+    threads = [threading.Thread(target=target) for target in (seeder, seeder, writer)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(added) == [0, 2704] and sum(seen) == 2 * 2704
+    assert conserved() == {"free": 2703, "live": 1, "resting": 0}
+    with app.app_context():
+        assert texts.load(written[0]).text == "early bird"

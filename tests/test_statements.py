@@ -1,12 +1,13 @@
-"""Statements run on the driver's cursor (db.Prepared) behave as connection.execute() does."""
+"""The domain's statements, run through Connection.execute(): types, refused rows, failures."""
 import logging
 from datetime import datetime
 
 import pytest
-from sqlalchemy import bindparam, column, insert, select, table, text
-from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy import column, select, table, text
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, StatementError
 
-from saver.db import Prepared, reading, writing
+from saver import texts
+from saver.db import reading, writing
 from saver.models import Text
 
 from services import postgres_execute
@@ -14,41 +15,44 @@ from services import postgres_execute
 ROW = {"code": 7, "body": b"\x00caf\xc3\xa9", "created_at": datetime(2026, 11, 23, 9, 30, 5),
        "expires_at": datetime(2026, 11, 24, 9, 30, 5, 250), "password_hash": None,
        "max_views": 3, "views": 0, "delete_token_hash": "d" * 64, "failed_attempts": 0,
-       "locked_until": None}
-INSERT = Prepared(insert(Text))
-READ = Prepared(select(Text.code, Text.body, Text.created_at, Text.expires_at, Text.max_views,
-                       Text.locked_until).where(Text.code >= bindparam("lowest")))
+       "failures": 0, "locks": 0, "locked_until": None, "reports": 0}
 
 
-def test_rows_go_through_the_columns_types_as_with_execute(app):
+def stored(code):
+    with reading() as connection:
+        return connection.execute(texts._READ_ROW, {"code": code}).first()
+
+
+def test_rows_go_through_the_columns_types(app):
     with app.app_context():
         with writing() as connection:
-            INSERT.run(connection, [ROW, {**ROW, "code": 8, "max_views": None}])
-        with reading() as connection:
-            prepared = READ.run(connection, {"lowest": 7})
-            executed = connection.execute(READ.statement, {"lowest": 7}).all()
-    assert [tuple(row) for row in prepared] == [tuple(row) for row in executed]
-    first = prepared[0]
-    assert (first.code, first.body, first.expires_at, first.locked_until) == (
-        7, ROW["body"], ROW["expires_at"], None)
-    assert isinstance(first.created_at, datetime) and prepared[1].max_views is None
+            connection.execute(texts._INSERT_TEXT, [ROW, {**ROW, "code": 8, "max_views": None}])
+        first, second = stored(7), stored(8)
+    assert (first.body, first.created_at, first.expires_at, first.locked_until) == (
+        ROW["body"], ROW["created_at"], ROW["expires_at"], None)
+    assert isinstance(first.created_at, datetime) and first.max_views == 3
+    assert second.max_views is None
 
 
 def test_a_row_without_every_column_is_refused(app):
-    with app.app_context(), writing() as connection:
-        with pytest.raises(InvalidRequestError, match="locked_until"):
-            INSERT.run(connection, [{name: ROW[name] for name in ROW if name != "locked_until"}])
+    with app.app_context():
+        with pytest.raises(StatementError, match="locked_until") as refused:
+            with writing() as connection:
+                connection.execute(texts._INSERT_TEXT,
+                                   [{name: ROW[name] for name in ROW if name != "locked_until"}])
+        assert isinstance(refused.value.orig, InvalidRequestError)
+        assert stored(7) is None
 
 
 def test_a_failed_statement_raises_sqlalchemys_error_and_keeps_nothing(app):
-    missing = Prepared(select(column("x")).select_from(table("no_such_table")))
+    missing = select(column("x")).select_from(table("no_such_table"))
     with app.app_context():
         with pytest.raises(DBAPIError) as failure, writing() as connection:
-            INSERT.run(connection, [ROW])
-            missing.run(connection)
+            connection.execute(texts._INSERT_TEXT, [ROW])
+            connection.execute(missing)
         assert "no_such_table" in str(failure.value)
         with reading() as connection:  # the transaction was rolled back
-            assert READ.run(connection, {"lowest": 0}) == []
+            assert connection.execute(select(Text.code)).all() == []
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
