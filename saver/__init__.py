@@ -5,7 +5,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, commands, config, curl, handlers, legacy, qr, texts, web
+from . import api, commands, config, curl, handlers, legacy, qr, share, texts, web
 from .extensions import cors, db, limiter
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -91,6 +91,7 @@ def register_blueprints(app):
     app.register_blueprint(web.bp)
     app.register_blueprint(curl.bp)
     app.register_blueprint(qr.bp)
+    app.register_blueprint(share.bp)
     if app.config["LINE_ENABLED"]:
         # Imported only when used: the LINE SDK makes start-up slower and every process bigger.
         from .line import webhook
