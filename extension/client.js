@@ -65,6 +65,11 @@ export class Client {
     });
   }
 
+  /** The address of the server's QR code of a code's URL (an SVG drawn by the server). */
+  qrAddress(code) {
+    return `${this.server}/qr/${encodeURIComponent(code)}.svg`;
+  }
+
   async request(path, options) {
     let response;
     try {
@@ -329,7 +334,7 @@ function writePanel(connect, history) {
       await history.add(written);
       status.show("");
       form.hidden = true;
-      showWritten(result, written, burn.checked, () => {
+      showWritten(result, written, client.qrAddress(written.code), burn.checked, () => {
         form.reset();
         countBytes();
         result.hidden = true;
@@ -350,7 +355,7 @@ function writePanel(connect, history) {
   return section;
 }
 
-function showWritten(result, written, burned, again) {
+function showWritten(result, written, qrAddress, burned, again) {
   const copyStatus = h("p", { className: "status", attrs: { role: "status" } });
   const copyButton = h("button", { type: "button", className: "primary" }, "Copy code");
   copyButton.addEventListener("click", () => copy(written.code, copyButton, copyStatus));
@@ -363,10 +368,25 @@ function showWritten(result, written, burned, again) {
     copyStatus,
     h("p", { className: "meta" }, `Expires ${untilText(written.expires_at)}.`
       + (burned ? " It can be read once." : "")),
-    h("p", { className: "meta" }, "Or open ", h("a", { href: written.url, target: "_blank",
-                                                     rel: "noreferrer" }, written.url)));
+    qrFigure(written.url, qrAddress));
   result.hidden = false;
   copyButton.focus();
+}
+
+/**
+ * The QR code of a text's URL with the URL as its caption: a phone's camera opens it.
+ *
+ * The server draws it (dark modules on a white tile, dark mode or not). A
+ * server too old to draw one loses only the picture, never the link.
+ */
+function qrFigure(url, address) {
+  const picture = h("img", { src: address, className: "qr-code", width: 200, height: 200,
+                             alt: `QR code of ${url}` });
+  const tile = h("div", { className: "qr-tile" }, picture);
+  picture.addEventListener("error", () => { tile.hidden = true; });
+  return h("figure", { className: "qr" }, tile,
+    h("figcaption", { className: "meta" }, "Scan with a phone, or open ",
+      h("a", { href: url, target: "_blank", rel: "noreferrer" }, url)));
 }
 
 function loadPanel(connect) {
@@ -556,6 +576,13 @@ button.link { padding: 0; border: 0; background: none; color: var(--accent); fon
 .code-input { font-family: ui-monospace, "DejaVu Sans Mono", monospace; letter-spacing: .2em; }
 .actions { display: flex; gap: .5rem; flex-wrap: wrap; }
 .meta a { color: var(--accent); word-break: break-all; }
+/* A QR code scans only as dark modules on a light ground: the tile stays white in dark mode.
+   12.5rem is about 5 cm on a laptop screen, enough for a phone at arm's length. */
+.qr { margin: 0; display: flex; flex-direction: column; align-items: center; gap: .5rem; }
+.qr-tile { background: #fff; padding: .5rem; border-radius: .5rem; line-height: 0;
+  border: 1px solid var(--line); }
+.qr-code { width: 12.5rem; height: 12.5rem; image-rendering: pixelated; }
+.qr figcaption { text-align: center; }
 .recent { margin-top: 1.25rem; }
 .recent-list { list-style: none; margin: .5rem 0 0; padding: 0; }
 .recent-list li { display: flex; justify-content: space-between; gap: .5rem; padding: .35rem 0;

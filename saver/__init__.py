@@ -5,7 +5,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, commands, config, curl, handlers, legacy, texts, web
+from . import api, commands, config, curl, handlers, legacy, qr, share, texts, web
 from .extensions import cors, db, limiter
 from .headers import register as register_security_headers
 
@@ -92,6 +92,8 @@ def register_blueprints(app):
     app.register_blueprint(legacy.bp)
     app.register_blueprint(web.bp)
     app.register_blueprint(curl.bp)
+    app.register_blueprint(qr.bp)
+    app.register_blueprint(share.bp)
     if app.config["LINE_ENABLED"]:
         # Imported only when used: the LINE SDK makes start-up slower and every process bigger.
         from .line import webhook

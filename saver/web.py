@@ -53,6 +53,22 @@ def client_module():
     return send_from_directory(EXTENSION, "client.js", mimetype="text/javascript")
 
 
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """Answer the web app manifest: the page installs as an app with a share target."""
+    return send_from_directory(current_app.static_folder, "manifest.webmanifest",
+                               mimetype="application/manifest+json")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """Answer the page's service worker from the root, so its scope is the whole site."""
+    response = send_from_directory(current_app.static_folder, "sw.js",
+                                   mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/favicon.ico")
 def favicon():
     """Answer the icon browsers ask for on every text/plain page, so it is not a miss."""

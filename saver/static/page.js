@@ -30,3 +30,10 @@ mountScreens(document.getElementById("app"), {
 for (const origin of document.querySelectorAll(".origin")) {
   origin.textContent = window.location.origin;
 }
+
+// The worker makes the page an installable app with a share target (/share).
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
+    // Not installable then (a private window, say); the page works the same.
+  });
+}

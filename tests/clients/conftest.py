@@ -107,11 +107,16 @@ def playwright():
 
 @pytest.fixture(scope="session")
 def shoot():
-    """Return ``shoot(page, name)``: save a screenshot of the whole page for people to see."""
+    """Return ``shoot(page, name)``: save a screenshot of the whole page for people to see.
+
+    It returns the picture's path, for a test that reads the picture (a QR code).
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name):
-        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
     return take
 
 

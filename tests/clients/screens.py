@@ -4,6 +4,8 @@ Kept out of conftest.py so test modules can import it: every conftest.py
 is a module named ``conftest``.
 """
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 EXTENSION = Path(__file__).resolve().parents[2] / "extension"
@@ -27,6 +29,16 @@ def written_code(page):
     code = page.locator(".code").inner_text(timeout=10_000)
     assert re.fullmatch(r"[a-zA-Z]{4}", code)
     return code
+
+
+def scanned(picture):
+    """Return what the QR codes in the PNG file ``picture`` say, decoded by Debian's zbarimg."""
+    zbarimg = shutil.which("zbarimg")
+    assert zbarimg, "zbarimg is missing: apt-get install zbar-tools (scripts/dev-deps)"
+    found = subprocess.run([zbarimg, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable",
+                            str(picture)], capture_output=True, text=True, timeout=30)
+    assert found.returncode in (0, 4), found.stderr  # 4: no code in the picture
+    return found.stdout.splitlines()
 
 
 def load(page, code, password=""):

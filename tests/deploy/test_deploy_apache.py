@@ -108,6 +108,20 @@ def test_curl_writes_to_the_root_reach_the_app(apache_site):
     assert status == 201, body
 
 
+def test_the_installable_app_is_served_by_apache(apache_site):
+    """The manifest and the worker from the root (the worker's scope is /); /share is the app's."""
+    status, headers, body = https(apache_site, "/manifest.webmanifest")
+    assert (status, headers["content-type"][0]) == (200, "application/manifest+json")
+    assert json.loads(body)["share_target"]["action"] == "/share"
+    status, headers, body = https(apache_site, "/sw.js")
+    assert status == 200 and "javascript" in headers["content-type"][0]
+    assert body == (REPO / "saver/static/sw.js").read_text()
+    status, _, body = https(apache_site, "/share", "-X", "POST", "--data-urlencode",
+                            "text=shared through Apache")
+    code = re.search(r'class="code written-code">([a-zA-Z]{4})<', body).group(1)
+    assert https(apache_site, f"/{code}")[2] == "shared through Apache"
+
+
 def test_other_extension_files_are_not_served(apache_site):
     status, _, _ = https(apache_site, "/static/../extension/manifest.json", "--path-as-is")
     assert status in (400, 403, 404)
