@@ -24,8 +24,11 @@ def test_the_page_is_installable_with_a_worker_for_the_whole_site(server, profil
     page.goto(server.url + "/")
     worker = page.evaluate("""async () => {
       const registration = await navigator.serviceWorker.ready;
-      return { scope: registration.scope, state: registration.active.state,
-               url: registration.active.scriptURL };
+      const active = registration.active;  // "ready" may come while it is still activating
+      while (active.state !== "activated") {
+        await new Promise((done) => active.addEventListener("statechange", done, { once: true }));
+      }
+      return { scope: registration.scope, state: active.state, url: active.scriptURL };
     }""")
     assert worker == {"scope": server.url + "/", "state": "activated",
                       "url": server.url + "/sw.js"}
