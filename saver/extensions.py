@@ -1,4 +1,5 @@
 """The Flask extensions, created unbound and bound to an app in the factory."""
+import functools
 import ipaddress
 
 from flask import current_app, request
@@ -32,7 +33,11 @@ def client_key():
     address, a client would have as many limits as it likes. The network's
     length is SAVER_IPV6_PREFIX.
     """
-    address = request.remote_addr or "127.0.0.1"
+    return _client(request.remote_addr or "127.0.0.1", current_app.config["SAVER_IPV6_PREFIX"])
+
+
+@functools.lru_cache(maxsize=4096)  # each limit of a request asks; clients come back
+def _client(address, prefix):
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:  # not an address (a unix socket): one client
@@ -41,7 +46,6 @@ def client_key():
         return address
     if ip.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is the IPv4 client 192.0.2.1
         return str(ip.ipv4_mapped)
-    prefix = current_app.config["SAVER_IPV6_PREFIX"]
     return str(ipaddress.IPv6Network((ip, prefix), strict=False))
 
 

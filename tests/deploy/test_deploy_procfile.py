@@ -1,6 +1,7 @@
 """The Procfile's commands, run as a PaaS would run them: by bash, from the repository."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -57,11 +58,14 @@ def test_web_serves_the_api_with_gunicorn(paas_env):
                                "Content-Type: application/json",
                                "--data", json.dumps({"text": "from a PaaS"}))
         assert status == 201, body
-        status, _, body = curl(f"{url}/{json.loads(body)['code']}")
+        code = json.loads(body)["code"]
+        status, _, body = curl(f"{url}/{code}")
         assert (status, body) == (200, "from a PaaS")
     finally:
         output = stop(web)
     assert "Booting worker" in output and "Shutting down" in output
+    # The access log has the method and the status, never a path: a code is a text's key.
+    assert re.search(r'"GET" 200 \d+ \d+ms', output) and code not in output, output
 
 
 def test_worker_sweeps_until_stopped(paas_env):
