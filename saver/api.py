@@ -3,8 +3,8 @@ from flask import Blueprint, current_app, jsonify, url_for
 
 from . import pool, reports, texts
 from .db import reading
-from .inputs import header_text, json_object
 from .extensions import client_key
+from .inputs import header_text, json_object
 from .limits import read_limit, report_limit, write_limit
 from .openapi import document
 
