@@ -23,6 +23,11 @@ def create_text():
     data = json_object()
     written = texts.write(data.get("text"), data.get("expires_in"),
                           data.get("password"), data.get("max_views"))
+    return written_answer(written)
+
+
+def written_answer(written):
+    """The 201 answer of a write: code, expiry, delete token and URL, with a Location."""
     response = jsonify(code=written.code, expires_at=iso(written.expires_at),
                        delete_token=written.delete_token,
                        url=url_for("web.raw", code=written.code, _external=True))

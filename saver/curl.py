@@ -10,13 +10,15 @@ JSON, which gets the API's answer; errors likewise.
 """
 from datetime import datetime, timezone
 
-from flask import Blueprint, jsonify, make_response, request, url_for
+from flask import Blueprint, request, url_for
 
 from . import texts
+from .api import iso, written_answer
 from .errors import InvalidInput
 from .handlers import describe, json_error
 from .inputs import header_text
 from .limits import write_limit
+from .web import plain
 
 bp = Blueprint("curl", __name__)
 
@@ -29,14 +31,9 @@ def write(name=None):
     """Store the request's text (curl -T names its file in the URL: it is ignored)."""
     written = texts.write(_body(), _option("expires_in"), header_text("X-Password"),
                           _option("max_views"))
-    url = url_for("web.raw", code=written.code, _external=True)
-    expires_at = written.expires_at.isoformat(timespec="seconds") + "Z"
     if _wants_json():
-        response = jsonify(code=written.code, expires_at=expires_at,
-                           delete_token=written.delete_token, url=url)
-        response.status_code = 201
-    else:
-        response = _plain(_written(url, written, expires_at), 201)
+        return written_answer(written)
+    response = plain(_written(written), 201)
     response.headers["Location"] = url_for("api.read_text", code=written.code)
     return response
 
@@ -73,7 +70,8 @@ def _option(name):
         raise InvalidInput(f"'{name}' must be a whole number, got {value!r}.") from None
 
 
-def _written(url, written, expires_at):
+def _written(written):
+    url = url_for("web.raw", code=written.code, _external=True)
     left = written.expires_at.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
     minutes = max(1, round(left.total_seconds() / 60))
     delete_url = url_for("api.delete_text", code=written.code, _external=True)
@@ -82,7 +80,8 @@ def _written(url, written, expires_at):
     reveal = " -X POST" if request.args.get("max_views") else ""
     return (f"{url}\n"
             f"code:    {written.code}\n"
-            f"expires: {expires_at} (in {minutes} minute{'s' if minutes != 1 else ''})\n"
+            f"expires: {iso(written.expires_at)} "
+            f"(in {minutes} minute{'s' if minutes != 1 else ''})\n"
             f"read:    curl{reveal}{password} {url}\n"
             f"delete:  curl -X DELETE -H 'X-Delete-Token: {written.delete_token}' "
             f"{delete_url}\n")
@@ -93,19 +92,12 @@ def _wants_json():
         "application/json"
 
 
-def _plain(text, status):
-    response = make_response(text, status)
-    response.mimetype = "text/plain"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.errorhandler(Exception)
 def plain_error(exc):
     """Say a failure to curl as one plain sentence (JSON to a client that asks for it)."""
     if _wants_json():
         return json_error(exc)
     status, error, message, headers = describe(exc)
-    response = _plain(f"error: {message} ({error})\n", status)
+    response = plain(f"error: {message} ({error})\n", status)
     response.headers.update(headers)
     return response

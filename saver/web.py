@@ -15,9 +15,9 @@ bp = Blueprint("web", __name__)
 EXTENSION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "extension")
 
 
-def plain(text):
+def plain(text, status=200):
     """Answer a text as text/plain that browsers do not cache (nor sniff: see headers.py)."""
-    response = make_response(text)
+    response = make_response(text, status)
     response.mimetype = "text/plain"
     response.headers["Cache-Control"] = "no-store"
     return response
