@@ -22,8 +22,10 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from .models import utcnow
 
 # What SQLAlchemy's SQLite DateTime writes and compares as text.
 SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"
@@ -48,10 +50,6 @@ def resting_until(cooldown, now):
         ends = max(datetime.fromisoformat(expires_at), now)
         return (ends + timedelta(seconds=cooldown)).strftime(SQLITE_TIME)
     return until
-
-
-def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def sqlite_backup(live, target, cooldown):
