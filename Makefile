@@ -6,8 +6,12 @@ BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app saver
 # Everyday tests: SQLite and the app alone (no root, servers, browser or Apache).
 FAST = not deploy and not browser and not reliability and not bench and not servers
+# The pages' and the LINE bot's languages: gettext catalogs, compiled where they are.
+TRANSLATIONS = saver/translations
+CATALOGS = $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+COMPILED = $(CATALOGS:.po=.mo)
 
-.PHONY: venv run test test-fast lint lock bench clean
+.PHONY: venv run test test-fast lint lock translations bench clean
 
 # The app and its database drivers, at the versions the tests passed on
 # (requirements.lock, what a VM installs): enough for `make run`.
@@ -31,18 +35,28 @@ lock: $(BIN)/flask  ## Pin setup.cfg's dependencies again (after changing setup.
 		--extra postgres --extra redis --extra test --extra bench \
 		--output-file requirements-dev.lock setup.cfg
 
-venv: $(BIN)/flask
+# pybabel comes with Babel, which Flask-Babel installs in the venv.
+%.mo: %.po $(BIN)/flask
+	$(BIN)/pybabel compile --input-file $< --output-file $@
+
+translations: $(BIN)/flask  ## Extract the messages and merge them into each catalog (then translate)
+	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords _l --sort-by-file \
+		--project extextcloud --output-file $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --input-file $(TRANSLATIONS)/messages.pot \
+		--output-dir $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete
+
+venv: $(BIN)/flask $(COMPILED)
 
 run: venv  ## Start on SQLite with a seeded pool at http://127.0.0.1:5000
 	$(FLASK) db upgrade
 	$(FLASK) seed-codes
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(BIN)/pytest  ## Install what the tests need (root), start the servers, run every test
+test: $(BIN)/pytest $(COMPILED)  ## Install what the tests need (root), start the servers, run every test
 	scripts/dev-deps
 	$(BIN)/pytest
 
-test-fast: $(BIN)/pytest  ## The everyday subset: SQLite only, nothing to install or start
+test-fast: $(BIN)/pytest $(COMPILED)  ## The everyday subset: SQLite only, nothing to install or start
 	SAVER_TEST_DATABASES=sqlite $(BIN)/pytest -m "$(FAST)"
 
 lint: $(BIN)/pytest  ## flake8, shellcheck and web-ext lint (its one expected warning: see test_extension)

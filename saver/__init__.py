@@ -6,7 +6,7 @@ from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, commands, config, curl, handlers, legacy, qr, share, texts, web
-from .extensions import cors, db, limiter
+from .extensions import babel, cors, db, language_tag, limiter, reader_locale
 from .headers import register as register_security_headers
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
@@ -54,10 +54,12 @@ def trust_proxies(app):
 
 
 def register_extensions(app):
-    """Bind the database, rate limits and CORS to ``app`` (migrations come with the CLI)."""
+    """Bind the database, rate limits, languages and CORS to ``app`` (the CLI adds migrations)."""
     app.json.ensure_ascii = False
     db.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=reader_locale)
+    app.jinja_env.globals["language_tag"] = language_tag
     texts.init_app(app)
     register_cors(app)
 

@@ -3,6 +3,7 @@ import functools
 import ipaddress
 
 from flask import current_app, request
+from flask_babel import Babel, get_locale
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_sqlalchemy import SQLAlchemy
@@ -51,3 +52,38 @@ def _client(address, prefix):
 
 # Its settings are the app's RATELIMIT_* (see config.py); the limits are in limits.py.
 limiter = Limiter(client_key)
+
+
+# The languages we speak, by the tags a browser sends, each with Babel's name for it.
+# Traditional Chinese is Taiwan's, and Hong Kong's and Macau's too; a reader of
+# Simplified Chinese whose browser also accepts plain "zh" gets it as well
+# (Werkzeug matches primary tags last), since it reads better than English.
+LANGUAGES = {"en": "en", "ko": "ko", "ja": "ja", "zh-TW": "zh_Hant_TW", "zh-Hant": "zh_Hant_TW",
+             "zh-HK": "zh_Hant_TW", "zh-MO": "zh_Hant_TW"}
+DEFAULT_LANGUAGE = "en"
+
+
+def best_language(accepted):
+    """Return Babel's name of the language that best fits ``accepted`` (a LanguageAccept).
+
+    English when none fits: a tag we do not speak, a malformed header, none at all.
+    """
+    return LANGUAGES[accepted.best_match(LANGUAGES, DEFAULT_LANGUAGE)]
+
+
+def reader_locale():
+    """Flask-Babel's locale selector: the reader's language, from Accept-Language.
+
+    Flask-Babel asks only when a text is translated or formatted, once per
+    request: the API's JSON answers never parse the header.
+    """
+    return best_language(request.accept_languages)
+
+
+def language_tag():
+    """The page's language as an HTML ``lang`` value (BCP 47): "en", "zh-Hant-TW"."""
+    return str(get_locale()).replace("_", "-")
+
+
+# Pages find their catalogs in saver/translations (compiled by pybabel, see the Makefile).
+babel = Babel()

@@ -6,11 +6,13 @@ with the code, its URL, its expiry and its QR code, rather than a redirect:
 the delete token is not shown at all, so it can end up in no URL, history or
 log (a shared text simply expires after the default time).
 """
-from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 
-from . import texts
-from .errors import InvalidInput, SaverError
+from . import texts, wording
+from .errors import SaverError
 from .limits import write_limit
+from .web import page_response
 
 bp = Blueprint("share", __name__)
 
@@ -29,34 +31,23 @@ def joined(title, text, url):
     return "\n".join(lines)
 
 
-def in_words(seconds):
-    """Say roughly how long ``seconds`` is: "1 hour", "30 days", "10 minutes"."""
-    for size, name in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= size:
-            count = round(seconds / size)
-            return f"{count} {name}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"
-
-
 @bp.post("/share")
 @write_limit
 def share():
     """Save the shared text with the default expiry and answer its code, URL and QR code."""
     form = request.form
     body = joined(form.get("title"), form.get("text"), form.get("url"))
+    if not body:
+        return page(400, problem=_("Nothing was shared: share a text or a link."))
     try:
-        if not body:
-            raise InvalidInput("Nothing was shared: share a text or a link.")
         written = texts.write(body)
     except SaverError as exc:
-        return page(exc.status, problem=exc)
+        return page(exc.status, problem=wording.failure(exc))
     return page(200, code=written.code, url=url_for("web.raw", code=written.code, _external=True),
-                expires_at=written.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
-                expires_in=in_words(current_app.config["SAVER_DEFAULT_EXPIRES_IN"]))
+                expires_at=wording.moment(written.expires_at),
+                expires_in=wording.duration(current_app.config["SAVER_DEFAULT_EXPIRES_IN"]))
 
 
 def page(status, **values):
-    """Render the answer of a share; never cached, since it names a fresh code."""
-    response = make_response(render_template("shared.html", **values), status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    """Render the answer of a share in the reader's language."""
+    return page_response(render_template("shared.html", **values), status)

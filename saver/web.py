@@ -4,7 +4,7 @@ import os
 from flask import (Blueprint, current_app, make_response, render_template, request,
                    send_from_directory)
 
-from . import texts
+from . import texts, wording
 from .errors import PasswordRequired, RevealRequired, SaverError
 from .inputs import header_text
 from .limits import read_limit
@@ -35,9 +35,16 @@ def reveal_page(code, status=200, protected=False, problem=None):
     gets no form, only the reason.
     """
     gone = problem is not None and problem.status in (404, 410)
-    response = make_response(render_template("reveal.html", code=code, protected=protected,
-                                             problem=problem, gone=gone), status)
+    return page_response(render_template(
+        "reveal.html", code=code, protected=protected, gone=gone,
+        problem=problem and wording.failure(problem)), status)
+
+
+def page_response(html, status):
+    """Answer a page rendered in the reader's language: never cached, since it names a code."""
+    response = make_response(html, status)
     response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Accept-Language")
     return response
 
 
