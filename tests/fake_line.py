@@ -1,22 +1,33 @@
-"""A fake LINE Messaging API on 127.0.0.1 that records reply requests.
+"""A fake LINE Messaging API on 127.0.0.1 that records reply requests and answers profiles.
 
 It checks what the real API checks on a reply (bearer token, at most 5
 messages, non-empty texts of at most 5,000 UTF-16 units) and can be told to
 fail with 500 or to hang without answering, like a LINE API having a bad day.
+A user's profile says the language set in ``languages`` ("en" unless set;
+None leaves it out, as for a user who has not agreed to LINE's privacy
+policy); ``profile_mode`` makes the profile alone fail.
 """
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REPLY_PATH = "/v2/bot/message/reply"
+PROFILE_PATH = "/v2/bot/profile/"
 
 
 class FakeLine:
-    """A running fake; ``mode`` is "ok", "error" (HTTP 500) or "hang"."""
+    """A running fake; ``mode`` is "ok", "error" (HTTP 500) or "hang".
+
+    ``profile_mode`` is "ok", "error" (HTTP 500), "missing" (HTTP 404, not a
+    friend) or "hang"; ``profile_lookups`` lists the users looked up, in order.
+    """
 
     def __init__(self, token):
         self.token = token
         self.mode = "ok"
+        self.profile_mode = "ok"
+        self.languages = {}
+        self.profile_lookups = []
         self.replies = []
         self.rejected = []
         self._changed = threading.Condition()
@@ -64,6 +75,22 @@ class FakeLine:
         return 200, {"sentMessages": [{"id": str(n), "quoteToken": f"q{n}"}
                                       for n, _ in enumerate(body["messages"])]}
 
+    def profile(self, headers, user_id):
+        """Answer a profile lookup like LINE does; return (status, answer)."""
+        if headers.get("Authorization") != f"Bearer {self.token}":
+            return 401, {"message": "Authentication failed."}
+        self.profile_lookups.append(user_id)
+        if self.profile_mode == "error":
+            return 500, {"message": "Internal server error"}
+        if self.profile_mode == "missing":
+            return 404, {"message": "Not found"}
+        answer = {"displayName": "A user", "userId": user_id,
+                  "pictureUrl": "https://profile.line-scdn.net/abc"}
+        language = self.languages.get(user_id, "en")
+        if language is not None:
+            answer["language"] = language
+        return 200, answer
+
     def hang(self):
         """Hold a request open until the fake stops."""
         self._released.wait()
@@ -86,6 +113,15 @@ def _problems(body):
 
 def _handler_for(fake):
     class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if "hang" in (fake.mode, fake.profile_mode):
+                fake.hang()
+                return
+            if self.path.startswith(PROFILE_PATH):
+                self.answer(*fake.profile(self.headers, self.path[len(PROFILE_PATH):]))
+            else:
+                self.answer(404, {"message": "Not found"})
+
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
             if fake.mode == "hang":
@@ -97,6 +133,9 @@ def _handler_for(fake):
                 status, answer = 500, {"message": "Internal server error"}
             else:
                 status, answer = fake.record(self.headers, body)
+            self.answer(status, answer)
+
+        def answer(self, status, answer):
             data = json.dumps(answer).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -13,7 +13,9 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask_babel import get_babel
+from flask_babel import force_locale, get_babel
+
+from saver.wording import duration
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "saver" / "translations"
@@ -227,3 +229,16 @@ def test_screenshots_of_the_reveal_page_in_each_language(make_app, settings, tmp
             browser.close()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("locale, said", [
+    ("en", ["59 seconds", "1 minute", "1 hour", "1 hour, 30 minutes", "1 day, 1 hour",
+            "30 days", "23 hours, 59 minutes"]),
+    ("ko", ["59초", "1분", "1시간", "1시간 30분", "1일 1시간", "30일", "23시간 59분"]),
+    ("ja", ["59 秒", "1 分", "1 時間", "1 時間 30 分", "1 日 1 時間", "30 日", "23 時間 59 分"]),
+    ("zh_Hant_TW", ["59 秒", "1 分鐘", "1 小時", "1 小時 30 分鐘", "1 天 1 小時", "30 天",
+                    "23 小時 59 分鐘"]),
+])
+def test_durations_in_words_never_round_up(app, locale, said):
+    with app.app_context(), force_locale(locale):
+        assert [duration(s) for s in (59, 60, 3600, 5400, 90061, 30 * 86400, 86399)] == said

@@ -20,7 +20,8 @@ from saver.line import events as line_events
 from saver.line import sender as line_sender
 from saver.db import reading
 from saver.extensions import db
-from saver.line.replies import duration, parse, pieces, units
+from saver.line import languages as line_languages
+from saver.line.replies import parse, pieces, units
 from saver.models import LineEvent, Text
 
 SECRET = "test-channel-secret"
@@ -379,6 +380,7 @@ def test_a_line_api_answering_500_is_logged_and_the_text_kept(app, send, line_ap
 def test_a_line_api_that_never_answers_does_not_slow_the_webhook(send, line_api, caplog,
                                                                  monkeypatch):
     monkeypatch.setattr(line_sender, "REPLY_TIMEOUT", (1.0, 0.3))
+    monkeypatch.setattr(line_languages, "PROFILE_TIMEOUT", (1.0, 0.3))
     line_api.mode = "hang"
     started = time.monotonic()
     for n in range(6):  # more than the sender pool's threads
@@ -450,6 +452,105 @@ def test_pieces_never_cut_what_reads_as_one_character(text):
         assert piece[0] not in "\u200d\u0301" and piece[:2] in ("👨\u200d", "🇯🇵", "e\u0301")
 
 
-def test_duration_words():
-    assert [duration(s) for s in (59, 60, 3600, 5400, 90061)] == [
-        "59 seconds", "1 minute", "1 hour", "1 hour 30 minutes", "1 day 1 hour"]
+# What each language's replies begin with, to recognise them by.
+SAVED = {"en": "Saved. Your code is ", "ko": "저장했습니다. 코드는 ",
+         "ja": "保存しました。コードは ", "zh_Hant_TW": "已儲存。您的代碼是 "}
+
+
+@pytest.mark.parametrize("language, locale", [
+    ("en", "en"), ("ko", "ko"), ("ja", "ja"), ("zh-TW", "zh_Hant_TW"), ("zh-Hant", "zh_Hant_TW"),
+    ("fr", "en"), ("zh-Hans", "en"), (None, "en"),  # None: no language in the profile
+])
+def test_the_bot_answers_in_the_language_of_the_users_line_profile(send, line_api, client,
+                                                                   language, locale):
+    user = f"U{uuid.uuid4().hex}"
+    line_api.languages[user] = language
+    reply = ask(send, line_api, "meet at the station", user=user)
+    assert reply[0].startswith(SAVED[locale]) and " UTC" in reply[0]
+    code = re.search(r"[A-Za-z]{4}", reply[0][len(SAVED[locale]):]).group(0)
+    assert client.get(f"/api/v1/texts/{code}").json["text"] == "meet at the station"
+    assert line_api.profile_lookups == [user]
+
+
+# The help word, then what the help and each reply say: no text, no text with a
+# word after it, a password needed, a wrong password, the last reading, expired.
+SAYS = {
+    "ko": ("도움말", ["1시간 동안 보관하고", "웹 페이지: https://saver.test/"], [
+        "코드 qqqq의 텍스트가 없습니다.", "저장하려면 이렇게 보내 주세요: save: qqqq word",
+        "비밀번호가 있는 텍스트입니다.", "비밀번호가 일치하지 않습니다.",
+        "이번이 마지막 읽기였습니다.", "만료되었거나 삭제되었거나"]),
+    "ja": ("ヘルプ", ["1 時間保管して", "ウェブページ: https://saver.test/"], [
+        "コード qqqq のテキストはありません。", "次のように送ってください: save: qqqq word",
+        "パスワード付きのテキストです。", "パスワードが違います。",
+        "これが最後の閲覧でした。", "期限切れか削除済みです。"]),
+    "zh-TW": ("說明", ["我會保存 1 小時", "網頁：https://saver.test/"], [
+        "沒有代碼為 qqqq 的文字。", "請傳送：save: qqqq word",
+        "這段文字有密碼", "密碼不正確。",
+        "這是最後一次閱讀", "已過期、已刪除"]),
+}
+
+
+@pytest.mark.parametrize("language", SAYS)
+def test_help_and_every_reply_are_translated(send, line_api, client, language):
+    help_word, helps, says = SAYS[language]
+    user = f"U{uuid.uuid4().hex}"
+    line_api.languages[user] = language
+    helped = ask(send, line_api, help_word, user=user)
+    assert len(helped) == 1 and all(part in helped[0] for part in helps), helped
+    protected = write(client, "the secret", password="pw")
+    burned = write(client, "once", max_views=1)
+    replies = [ask(send, line_api, message, user=user) for message in (
+        "qqqq", "qqqq word", protected, f"{protected} wrong", burned, burned)]
+    assert replies[4][0] == "once"
+    for reply, said in zip(replies, says):
+        assert said in reply[-1], reply
+
+
+@pytest.mark.parametrize("profile_mode", ["error", "missing", "hang"])
+def test_a_profile_that_cannot_be_had_gets_english_at_once(send, line_api, caplog, monkeypatch,
+                                                           profile_mode):
+    monkeypatch.setattr(line_languages, "PROFILE_TIMEOUT", (1.0, 0.3))
+    line_api.profile_mode = profile_mode
+    user = f"U{uuid.uuid4().hex}"
+    line_api.languages[user] = "ja"
+    started = time.monotonic()
+    sent = event("a text to keep", user=user)
+    assert send(sent).status_code == 200
+    assert time.monotonic() - started < 0.5  # the webhook never waits for the profile
+    assert line_api.reply_to(sent["replyToken"])[0].startswith(SAVED["en"])
+    wait_for_log(caplog, "LINE profile not read")
+
+
+def test_a_users_language_is_kept_a_day(send, line_api):
+    user = f"U{uuid.uuid4().hex}"
+    line_api.languages[user] = "ko"
+    assert ask(send, line_api, "first", user=user)[0].startswith(SAVED["ko"])
+    assert ask(send, line_api, "second", user=user)[0].startswith(SAVED["ko"])
+    assert line_api.profile_lookups == [user]  # the second message did not ask again
+    line_api.languages[user] = "ja"  # the user changed LINE's language
+    later = datetime.now(timezone.utc) + timedelta(seconds=line_languages.KEEP + 60)
+    with time_machine.travel(later, tick=True):
+        assert ask(send, line_api, "a day later", user=user, sent=later)[0].startswith(
+            SAVED["ja"])
+    assert line_api.profile_lookups == [user, user]
+
+
+def test_a_failed_lookup_is_tried_again_and_a_missing_profile_is_not(send, line_api):
+    failing, stranger = f"U{uuid.uuid4().hex}", f"U{uuid.uuid4().hex}"
+    line_api.profile_mode = "error"
+    ask(send, line_api, "one", user=failing)
+    line_api.profile_mode = "missing"
+    ask(send, line_api, "one", user=stranger)
+    line_api.profile_mode = "ok"
+    line_api.languages.update({failing: "ko", stranger: "ko"})
+    assert ask(send, line_api, "two", user=failing)[0].startswith(SAVED["ko"])
+    assert ask(send, line_api, "two", user=stranger)[0].startswith(SAVED["en"])
+    assert line_api.profile_lookups == [failing, stranger, failing]
+
+
+def test_a_group_without_a_user_gets_english_without_a_lookup(send, line_api):
+    sent = event("from a group")
+    sent["source"] = {"type": "group", "groupId": f"C{uuid.uuid4().hex}"}
+    assert send(sent).status_code == 200
+    assert line_api.reply_to(sent["replyToken"])[0].startswith(SAVED["en"])
+    assert line_api.profile_lookups == []

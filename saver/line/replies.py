@@ -1,9 +1,10 @@
 """What the LINE bot understands and what it answers, within LINE's limits.
 
-Plain functions of strings and numbers: no Flask, no SDK, so the wording and
-the splitting are easy to read and to test. LINE counts a text message's
-length in UTF-16 code units (an emoji outside the BMP counts 2) and takes at
-most 5 messages per reply.
+Plain functions of strings and numbers, no SDK, so the wording and the
+splitting are easy to read and to test. The wording is Flask-Babel's: it
+speaks the locale in force (the sender forces the user's). LINE counts a
+text message's length in UTF-16 code units (an emoji outside the BMP counts
+2) and takes at most 5 messages per reply.
 """
 import re
 import unicodedata
@@ -11,9 +12,15 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Optional
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..wording import duration, failure, moment
+
 MAX_UNITS = 5000
 MAX_MESSAGES = 5
-HELP_WORDS = {"help", "?", "？", "ヘルプ"}
+# "help" in each language the bot speaks; none of them reads as a 4-letter code.
+HELP_WORDS = {"help", "?", "？", "ヘルプ", "使い方", "도움말", "說明", "幫助"}
 
 # A 4-letter code, then optionally spaces (an IME's full-width one too) and a
 # one-word password. Longer messages are texts to save: "meet at 7" is not
@@ -124,45 +131,36 @@ def fit(text, notes, rest_note):
     return shown[:MAX_MESSAGES - 1] + ["\n".join([*notes, rest_note])]
 
 
-def duration(seconds):
-    """Say a number of seconds in words, at most two units: '1 hour 30 minutes'."""
-    parts = []
-    for name, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count} {name}{'' if count == 1 else 's'}")
-    return " ".join(parts[:2]) or "0 seconds"
-
-
-def moment(when):
-    """Format a naive UTC datetime for a chat message."""
-    return when.strftime("%Y-%m-%d %H:%M UTC")
-
-
 def help_text(site, expires_in):
     """Explain the bot in one message."""
-    return ("Send me any text: I keep it for "
-            f"{duration(expires_in)} and answer with a 4-letter code.\n"
-            "Send me a code (like abcd) and I answer with its text. For a text with a "
-            "password, send the code, a space and the password (abcd secret).\n"
-            "So a message of a 4-letter word, alone or followed by one more word, is "
-            "always read as a code. To save such a message as a text, begin it with "
-            f"{SAVE_PREFIX} (save: good night).\nWeb page: {site}")
+    return _("Send me any text: I keep it for %(duration)s and answer with a 4-letter code.\n"
+             "Send me a code (like abcd) and I answer with its text. For a text with a "
+             "password, send the code, a space and the password (abcd secret).\n"
+             "So a message of a 4-letter word, alone or followed by one more word, is always "
+             "read as a code. To save such a message as a text, begin it with %(prefix)s "
+             "(%(prefix)s good night).\nWeb page: %(site)s",
+             duration=duration(expires_in), prefix=SAVE_PREFIX, site=site)
 
 
 def not_found(code, password):
     """Say that no text has ``code``; for a code and a word, how to save it as a text."""
     if password is None:
-        return f"No text has the code {code}. Send help to see what I understand."
-    return (f"No text has the code {code}, and I saved nothing: a 4-letter word and one more "
-            f"word is read as a code and a password. To save it as a text, send: "
-            f"{SAVE_PREFIX} {code} {password}")
+        return _("No text has the code %(code)s. Send help to see what I understand.", code=code)
+    return _("No text has the code %(code)s, and I saved nothing: a 4-letter word and one more "
+             "word is read as a code and a password. To save it as a text, send: "
+             "%(prefix)s %(code)s %(password)s", code=code, password=password, prefix=SAVE_PREFIX)
 
 
 def saved_text(code, expires_at, expires_in, url):
     """Tell the writer their code and when the text expires."""
-    return (f"Saved. Your code is {code}. It expires in {duration(expires_in)} "
-            f"({moment(expires_at)}).\nRead it anywhere: {url}")
+    return _("Saved. Your code is %(code)s. It expires in %(duration)s (%(moment)s).\n"
+             "Read it anywhere: %(url)s", code=code, duration=duration(expires_in),
+             moment=moment(expires_at), url=url)
+
+
+def shown(text, views_left, url, protected):
+    """Return the messages showing a loaded text, its readings left, and where the rest is."""
+    return fit(text, loaded_notes(views_left), rest_note(url, protected, views_left == 0))
 
 
 def loaded_notes(views_left):
@@ -170,14 +168,33 @@ def loaded_notes(views_left):
     if views_left is None:
         return []
     if views_left == 0:
-        return ["That was its last reading: the text is now erased."]
-    return [f"It can be read {views_left} more time{'' if views_left == 1 else 's'}."]
+        return [_("That was its last reading: the text is now erased.")]
+    return [ngettext("It can be read %(num)d more time.", "It can be read %(num)d more times.",
+                     views_left)]
 
 
 def rest_note(url, protected, erased):
     """Say where to read a text too long for one LINE reply, if anywhere."""
     if erased:
-        return "The text is too long for LINE: only its beginning could be shown."
+        return _("The text is too long for LINE: only its beginning could be shown.")
     if protected:
-        return f"The text is too long for LINE: read all of it on {url} with its code and password."
-    return f"The text is too long for LINE: read all of it at {url}"
+        return _("The text is too long for LINE: read all of it on %(url)s with its code and "
+                 "password.", url=url)
+    return _("The text is too long for LINE: read all of it at %(url)s", url=url)
+
+
+def refused(exc, code):
+    """Say why a load or a save failed, as one message."""
+    if exc.error == "password_required":
+        return _("This text has a password: send the code, a space and the password "
+                 "(%(code)s secret).", code=code)
+    if exc.error == "locked":
+        return _("Too many wrong passwords: the code %(code)s is locked for %(duration)s.",
+                 code=code, duration=duration(exc.retry_after))
+    if exc.error == "busy":
+        return _("extextcloud is busy right now: try again in %(duration)s.",
+                 duration=duration(exc.retry_after))
+    if exc.error == "rate_limited":
+        return _("You are sending too many messages: try again in %(duration)s.",
+                 duration=duration(exc.retry_after))
+    return failure(exc)

@@ -1,13 +1,15 @@
-"""Replies to the LINE API, sent in the background with short timeouts.
+"""Replies to the LINE API, worded and sent in the background with short timeouts.
 
 The webhook must answer LINE at once, whatever the state of LINE's own API:
-it queues each reply to a small thread pool and returns. A reply is best
-effort: one try, bounded by ``REPLY_TIMEOUT``; a failure is logged.
+it queues each reply to a small thread pool and returns. There the user's
+language is found (see languages), the reply worded in it and sent. A reply
+is best effort: one try, bounded by ``REPLY_TIMEOUT``; a failure is logged.
 """
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
+from flask_babel import force_locale
 from linebot.v3.messaging import (ApiClient, ApiException, Configuration, MessagingApi,
                                   ReplyMessageRequest, TextMessage)
 from urllib3.exceptions import HTTPError
@@ -20,27 +22,33 @@ REPLY_TOKEN_LIFETIME = 50.0
 _senders = ThreadPoolExecutor(max_workers=4, thread_name_prefix="line-reply")
 
 
-def send(reply_token, messages):
-    """Queue a reply of text ``messages``; do not wait for LINE to take it."""
-    config = current_app.config
-    configuration = Configuration(host=config["LINE_API_HOST"].rstrip("/"),
-                                  access_token=config["LINE_CHANNEL_ACCESS_TOKEN"])
+def send(reply_token, user_id, words):
+    """Queue a reply; do not wait for LINE to take it.
+
+    ``words()`` returns the reply's text messages, in the locale in force when
+    it is called: the language of ``user_id`` (None for English).
+    """
+    app = current_app._get_current_object()  # the proxy means nothing in another thread
+    configuration = Configuration(host=app.config["LINE_API_HOST"].rstrip("/"),
+                                  access_token=app.config["LINE_CHANNEL_ACCESS_TOKEN"])
     configuration.retries = 0
-    _senders.submit(_deliver, configuration, reply_token, messages,
-                    time.monotonic(), current_app.logger)
+    _senders.submit(_deliver, app, configuration, reply_token, user_id, words, time.monotonic())
 
 
-def _deliver(configuration, reply_token, messages, queued_at, logger):
-    """Send one reply to the LINE API; log, never raise, when it fails."""
+def _deliver(app, configuration, reply_token, user_id, words, queued_at):
+    """Word one reply in its user's language and send it; log, never raise, when it fails."""
+    logger = app.logger
     waited = time.monotonic() - queued_at
     if waited > REPLY_TOKEN_LIFETIME:
         logger.warning("LINE reply dropped: it waited %.0f s, its token has expired", waited)
         return
-    request_body = ReplyMessageRequest(reply_token=reply_token,
-                                       messages=[TextMessage(text=text) for text in messages])
     try:
-        with ApiClient(configuration) as client:
-            MessagingApi(client).reply_message(request_body, _request_timeout=REPLY_TIMEOUT)
+        with app.app_context(), ApiClient(configuration) as client:
+            api = MessagingApi(client)
+            with force_locale(app.extensions["line_languages"].of(api, user_id)):
+                messages = words()
+            api.reply_message(ReplyMessageRequest(reply_token=reply_token, messages=[
+                TextMessage(text=text) for text in messages]), _request_timeout=REPLY_TIMEOUT)
     except ApiException as exc:
         logger.warning("LINE reply failed: HTTP %s %s", exc.status, (exc.body or "")[:200])
     except (HTTPError, OSError) as exc:

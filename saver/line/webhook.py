@@ -3,10 +3,12 @@
 Shaped like line-bot-sdk's Flask example (raw body, X-Line-Signature,
 InvalidSignatureError -> 400), with the secrets read from the app's config.
 The database work happens in the request, so a failure there answers 5xx and
-LINE may redeliver; the reply goes out through ``sender`` in the
-background, so a LINE API that is down or slow never delays the webhook's 200.
+LINE may redeliver; the reply is worded in the user's language and sent by
+``sender`` in the background, so a LINE API that is down or slow never
+delays the webhook's 200.
 """
 from datetime import datetime, timezone
+from functools import partial
 
 from flask import Blueprint, current_app, request, url_for
 from linebot.v3.exceptions import InvalidSignatureError
@@ -15,11 +17,17 @@ from linebot.v3.webhooks import FollowEvent, MessageEvent, TextMessageContent
 from werkzeug.exceptions import BadRequest
 
 from .. import limits, texts
-from ..errors import Busy, Expired, Locked, NotFound, PasswordRequired, RateLimited, SaverError
-from . import events, sender
+from ..errors import Expired, NotFound, SaverError
+from . import events, languages, sender
 from . import replies as say
 
 bp = Blueprint("line", __name__)
+
+
+@bp.record_once
+def _keep_languages(state):
+    """Give the app its memory of the LINE users' languages (see languages)."""
+    state.app.extensions["line_languages"] = languages.Languages()
 
 
 @bp.post("/callback")
@@ -65,51 +73,53 @@ def _handle(event):
         current_app.logger.info("LINE event %s seen before: skipped", event.webhook_event_id)
         return
     try:
-        messages = _answer(event)
+        words = _answer(event)
     except BaseException:
         events.forget(event.webhook_event_id)
         raise
-    sender.send(event.reply_token, messages)
+    sender.send(event.reply_token, getattr(event.source, "user_id", None), words)
 
 
 def _answer(event):
-    """Return the reply messages for one event."""
+    """Do what one event asks; return a function giving the reply's messages.
+
+    The work happens now, in the request; the words are said later by the
+    sender, once it knows the user's language.
+    """
     config = current_app.config
     site = _https(request.url_root)
-    help_text = say.help_text(site, config["SAVER_DEFAULT_EXPIRES_IN"])
+    expires_in = config["SAVER_DEFAULT_EXPIRES_IN"]
     if not (isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent)):
-        return [help_text]
+        return _one(say.help_text, site, expires_in)
     command = say.parse(event.message.text)
     if command.kind == "help":
-        return [help_text]
+        return _one(say.help_text, site, expires_in)
     user = _sender(event.source)
     try:
         if command.kind == "save":
             return _save(command.text, user)
         return _load(command, user, site)
     except NotFound:
-        return [say.not_found(command.code, command.password)]
-    except Busy as throttled:
-        return [f"extextcloud is busy right now: try again in "
-                f"{say.duration(throttled.retry_after)}."]
-    except RateLimited as throttled:
-        return [f"You are sending too many messages: try again in "
-                f"{say.duration(throttled.retry_after)}."]
+        return _one(say.not_found, command.code, command.password)
     except SaverError as exc:
-        return [_sentence(exc, command.code)]
+        return _one(say.refused, exc, command.code)
+
+
+def _one(say_it, *args):
+    """A reply of one message, ``say_it(*args)``, said when it is sent."""
+    return lambda: [say_it(*args)]
 
 
 def _save(text, user):
-    """Store ``text`` with the default expiry; return the message giving its code."""
+    """Store ``text`` with the default expiry; the reply gives its code."""
     _count(user, hit=("write", "write-global"))
     written = texts.write(text)
-    expires_in = current_app.config["SAVER_DEFAULT_EXPIRES_IN"]
-    return [say.saved_text(written.code, written.expires_at, expires_in,
-                           _text_url(written.code))]
+    return _one(say.saved_text, written.code, written.expires_at,
+                current_app.config["SAVER_DEFAULT_EXPIRES_IN"], _text_url(written.code))
 
 
 def _load(command, user, site):
-    """Return the messages showing the text under ``command.code``."""
+    """Load the text under ``command.code``; the reply shows it."""
     _count(user, hit=("read",), test=("miss", "miss-global"))
     try:
         loaded = texts.load(command.code, command.password)
@@ -117,19 +127,8 @@ def _load(command, user, site):
         _count(user, hit=("miss", "miss-global"))
         raise
     protected = command.password is not None
-    rest = say.rest_note(site if protected else _text_url(command.code), protected,
-                         erased=loaded.views_left == 0)
-    return say.fit(loaded.text, say.loaded_notes(loaded.views_left), rest)
-
-
-def _sentence(exc, code):
-    """Say a domain failure as one plain sentence."""
-    if isinstance(exc, PasswordRequired):
-        return f"This text has a password: send the code, a space and the password ({code} secret)."
-    if isinstance(exc, Locked):
-        return (f"Too many wrong passwords: the code {code} is locked for "
-                f"{say.duration(exc.retry_after)}.")
-    return exc.message
+    url = site if protected else _text_url(command.code)
+    return partial(say.shown, loaded.text, loaded.views_left, url, protected)
 
 
 def _count(user, hit=(), test=()):
