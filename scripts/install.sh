@@ -146,6 +146,8 @@ make_venv() {
     # The versions the tests passed on, then the app itself.
     "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$APP_DIR/requirements.lock"
     "$VENV/bin/pip" install --quiet --disable-pip-version-check --no-deps -e "$APP_DIR"
+    # The pages' and the LINE bot's languages: git holds the catalogs, not what they compile to.
+    "$VENV/bin/pybabel" --quiet compile --directory "$APP_DIR/saver/translations"
 }
 
 write_settings() {

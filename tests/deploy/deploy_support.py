@@ -305,7 +305,7 @@ def stop_process(process):
 
 
 def copy_tree_for_install(destination):
-    """Copy the work tree (no venv, caches or git) as a fresh checkout would be."""
+    """Copy the work tree as a fresh checkout would be: no venv, caches, git or .mo files."""
     ignore = shutil.ignore_patterns(".venv", ".git", "instance", "__pycache__", "*.egg-info",
-                                    ".pytest_cache", "node_modules", "test-artifacts")
+                                    ".pytest_cache", "node_modules", "test-artifacts", "*.mo")
     shutil.copytree(REPO, destination, ignore=ignore, symlinks=True)

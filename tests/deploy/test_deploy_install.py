@@ -103,6 +103,18 @@ def test_install_leaves_a_site_answering_over_https(installed):
     assert headers["location"] == [f"https://www.{DOMAIN}/x"]
 
 
+def test_the_installed_site_speaks_the_readers_language(installed):
+    """install.sh compiled the catalogs, which a checkout does not hold."""
+    pebble = installed[1]
+    status, _, body = https(pebble, "/api/v1/texts", "-X", "POST", "-H",
+                            "Content-Type: application/json", "--data",
+                            json.dumps({"text": "secret", "password": "pw"}))
+    assert status == 201, body
+    status, _, page = https(pebble, f"/{json.loads(body)['code']}", "-H", "Accept: text/html",
+                            "-H", "Accept-Language: ko-KR,ko;q=0.9")
+    assert status == 401 and '<html lang="ko">' in page and "비밀번호" in page
+
+
 def test_install_sets_owners_and_modes(installed):
     first = installed[4]
     assert first.returncode == 0
