@@ -7,7 +7,8 @@
  * recent codes. Chromium runs this file as the service worker, Firefox as
  * its background script: the same module for both.
  */
-import { ApiError, Client, explain, untilText } from "./client.js";
+import { ApiError, Client, explain } from "./client.js";
+import { message, untilText } from "./i18n.js";
 import { history } from "./recent.js";
 import { ext, safeServerAddress } from "./settings.js";
 
@@ -18,7 +19,7 @@ const ICON = "icons/icon128.png";
 /** Add the context-menu entry; menus outlive the worker, so once per install or update. */
 function createMenu() {
   ext.contextMenus.create(
-    { id: MENU_ID, title: "Save selection to extextcloud", contexts: ["selection"] },
+    { id: MENU_ID, title: message("save_selection"), contexts: ["selection"] },
     () => {
       // Read lastError, or the browser logs it as unchecked; say it where a developer looks.
       if (ext.runtime.lastError) console.error("Menu not created:", ext.runtime.lastError.message);
@@ -60,7 +61,7 @@ async function notify(title, message) {
 /** Save `text` and notify the code, or why not; resolve to the notification. */
 export async function saveText(text) {
   if (!text || !text.trim()) {
-    return notify("Nothing selected", "Select some text on the page first, then save it again.");
+    return notify(message("notify_nothing_title"), message("notify_nothing"));
   }
   let client;
   try {
@@ -68,11 +69,12 @@ export async function saveText(text) {
     // No expiresIn: the server's default expiry (1 hour unless its operator changed it).
     const written = await client.write({ text });
     await history.add(written);
-    return notify(`Saved: ${written.code}`,
-                  `${written.url}\nExpires ${untilText(written.expires_at)}.`);
+    return notify(message("notify_saved_title", written.code),
+                  `${written.url}\n${message("expires", untilText(written.expires_at))}`);
   } catch (failure) {
     if (!(failure instanceof ApiError)) throw failure;
-    return notify("Not saved", explain(failure, { server: client && client.server }));
+    return notify(message("notify_not_saved_title"),
+                  explain(failure, { server: client && client.server }));
   }
 }
 
@@ -98,9 +100,7 @@ export async function onCommand(command, tab) {
     const [active] = tab ? [tab] : await ext.tabs.query({ active: true, currentWindow: true });
     text = await readSelection(active);
   } catch {
-    return notify("Not saved",
-                  "This page does not let extensions read it. Copy the text and paste it "
-                  + "into the extextcloud popup instead.");
+    return notify(message("notify_not_saved_title"), message("notify_unreadable"));
   }
   return saveText(text);
 }

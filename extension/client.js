@@ -5,17 +5,19 @@
  * `client.js`, the web page as `/static/client.js` (Flask in development,
  * Apache in production serve this very file). The screens live here too,
  * since this is the only file both can load: the popup and the page are thin
- * shells that call `mountScreens` with their own server and history.
+ * shells that call `mountScreens` with their own server and history. Every
+ * sentence comes from i18n.js, in the reader's language.
  */
+import { amount, message, number, parts, soon, untilText } from "./i18n.js";
 
 export const DEFAULT_SERVER = "https://www.extextcloud.com";
 const MAX_TEXT_BYTES = 102400;
 const EXPIRY_CHOICES = [
-  { seconds: 600, label: "10 minutes" },
-  { seconds: 3600, label: "1 hour" },
-  { seconds: 86400, label: "1 day" },
-  { seconds: 7 * 86400, label: "1 week" },
-  { seconds: 30 * 86400, label: "30 days" },
+  { seconds: 600, value: 10, unit: "minute" },
+  { seconds: 3600, value: 1, unit: "hour" },
+  { seconds: 86400, value: 1, unit: "day" },
+  { seconds: 7 * 86400, value: 1, unit: "week" },
+  { seconds: 30 * 86400, value: 30, unit: "day" },
 ];
 const DEFAULT_EXPIRY = 3600;
 const CODE_PATTERN = /^[a-zA-Z]{4}$/;
@@ -85,60 +87,39 @@ export class Client {
   }
 }
 
-/** Say in a plain sentence what went wrong and what to do about it. */
+/**
+ * Say in a plain sentence, in the reader's language, what went wrong and what to do about it.
+ *
+ * By the API's `error` code: its `message` is English and for programs.
+ */
 export function explain(failure, { code = "", server = "" } = {}) {
-  const wait = failure.retryAfter ? `in ${duration(failure.retryAfter)}` : "in a little while";
+  const wait = failure.retryAfter ? soon(failure.retryAfter) : message("wait_a_while");
   const sentences = {
-    unreachable: `The server${server ? ` at ${new URL(server).host}` : ""} can't be reached. `
-      + "Check your internet connection and try again.",
-    password_required: "This text is protected by a password. Type the password and load it again.",
-    wrong_password: "That password is wrong. Check it and try again.",
-    not_found: `No text has the code ${code}. Check the code: upper and lower case letters differ.`,
-    expired: `The text ${code} is gone: it expired, was deleted, was burned after reading, `
-      + "or was erased after too many wrong passwords.",
-    erased: `Too many wrong passwords were tried for ${code}, so the text was erased.`,
-    reported: `Readers reported the text ${code}, so it is not shown until the site's operator `
-      + "has looked at it.",
-    locked: `Too many wrong passwords were tried for ${code}, so it is locked. Try again ${wait}.`,
-    rate_limited: `Too many requests from this computer. Please wait and try again ${wait}.`,
-    busy: `The server is busy with too many requests from everyone right now. Please try again ${wait}.`,
-    too_large: `${failure.message} Shorten it and save again.`,
-    pool_exhausted: "The server has no free codes left right now. Please try again later.",
-    database_unavailable:
-      "The server is having trouble right now. Please try again in a few minutes.",
-    invalid_input: `The server did not accept this: ${failure.message}`,
-    // Raised before sending (the extension's settings): the message says why.
-    refused_server: failure.message,
+    unreachable: () => message("error_unreachable", new URL(server).host),
+    password_required: () => message("error_password_required"),
+    wrong_password: () => message("error_wrong_password"),
+    not_found: () => message("error_not_found", code),
+    expired: () => message("error_expired", code),
+    erased: () => message("error_erased", code),
+    reported: () => message("error_reported", code),
+    locked: () => message("error_locked", code, wait),
+    rate_limited: () => message("error_rate_limited", wait),
+    busy: () => message("error_busy", wait),
+    too_large: () => message("error_too_large"),
+    pool_exhausted: () => message("error_pool_exhausted"),
+    database_unavailable: () => message("error_database_unavailable"),
+    // The server's sentence is the only place that names the field; it stays English.
+    invalid_input: () => message("error_invalid_input", failure.message),
+    // Raised before sending (the extension's settings): the message says why, translated.
+    refused_server: () => failure.message,
   };
-  return sentences[failure.error]
-    || `The server answered with an error (HTTP ${failure.status}). Please try again later.`;
+  const sentence = sentences[failure.error];
+  return sentence ? sentence() : message("error_http", failure.status);
 }
 
 /** The size of a text as the server counts it: UTF-8 bytes. */
 function byteLength(text) {
   return new TextEncoder().encode(text).length;
-}
-
-/** Say how long `seconds` is, roughly, in words: "45 seconds", "1 hour", "3 days". */
-function duration(seconds) {
-  // Whole minutes, rounded up, so 3599 s reads "1 hour", not "60 minutes".
-  const rounded = seconds < 60 ? Math.ceil(seconds) : Math.ceil(seconds / 60) * 60;
-  const units = [[86400, "day"], [3600, "hour"], [60, "minute"], [1, "second"]];
-  const [size, name] = units.find(([unitSize]) => rounded >= unitSize) || units[3];
-  const count = Math.max(1, Math.round(rounded / size));
-  return `${count} ${name}${count === 1 ? "" : "s"}`;
-}
-
-/** Say when an ISO time comes: "14:05 (in 1 hour)", or "ended". */
-export function untilText(iso, now = Date.now()) {
-  const moment = new Date(iso);
-  const left = (moment.getTime() - now) / 1000;
-  if (left <= 0) return "ended";
-  const sameDay = new Date(now).toDateString() === moment.toDateString();
-  const when = sameDay
-    ? moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })
-    : moment.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
-  return `${when} (in ${duration(left)})`;
 }
 
 /** A history of the codes this browser wrote, kept in a `load()`/`save(list)` store. */
@@ -184,10 +165,10 @@ function field(id, label, control, hint = null) {
 async function copy(text, button, status) {
   try {
     await navigator.clipboard.writeText(text);
-    status.textContent = "Copied to the clipboard.";
-    button.textContent = "Copied";
+    status.textContent = message("copied");
+    button.textContent = message("copied_button");
   } catch {
-    status.textContent = "Could not copy: select the text and copy it yourself.";
+    status.textContent = message("copy_failed");
   }
 }
 
@@ -201,7 +182,8 @@ async function copy(text, button, status) {
  */
 export function mountScreens(root, { connect, history, autofocus = false, report = null }) {
   adoptStyle();
-  const tabs = h("div", { className: "tabs", attrs: { role: "tablist", "aria-label": "Mode" } });
+  const tabs = h("div", { className: "tabs",
+                          attrs: { role: "tablist", "aria-label": message("tabs_label") } });
   const panels = [writePanel(connect, history), loadPanel(connect)];
   const buttons = panels.map((panel, index) => h("button", {
     type: "button", id: `tab-${panel.dataset.name}`, className: "tab",
@@ -266,37 +248,36 @@ function statusLine() {
 }
 
 function writePanel(connect, history) {
-  const section = panel("write", "Write");
+  const section = panel("write", message("tab_write"));
   const text = h("textarea", { name: "text", rows: 6, required: true,
-                               placeholder: "Paste or type the text to send" });
+                               placeholder: message("write_placeholder") });
   const counter = h("p", { className: "counter" });
   const expiry = h("select", { name: "expires_in" }, ...EXPIRY_CHOICES.map(
     // defaultSelected, so "Write another" (a form reset) comes back to the default.
     (choice) => h("option",
                   { value: choice.seconds, defaultSelected: choice.seconds === DEFAULT_EXPIRY },
-                  choice.label)));
+                  amount(choice.value, choice.unit))));
   const password = h("input", { type: "password", name: "password", autocomplete: "new-password" });
   const burn = h("input", { type: "checkbox", name: "burn", id: "write-burn" });
-  const submit = h("button", { type: "submit", className: "primary" }, "Save and get a code");
+  const submit = h("button", { type: "submit", className: "primary" }, message("write_submit"));
   const status = statusLine();
   const form = h("form", { className: "form", noValidate: true },
-    field("write-text", "Text", text, counter),
+    field("write-text", message("write_text"), text, counter),
     h("div", { className: "row" },
-      field("write-expiry", "Expires after", expiry),
-      field("write-password", "Password (optional)", password)),
+      field("write-expiry", message("write_expiry"), expiry),
+      field("write-password", message("write_password"), password)),
     h("div", { className: "check" }, burn,
-      h("label", { htmlFor: "write-burn" }, "Burn after reading (it can be read only once)")),
+      h("label", { htmlFor: "write-burn" }, message("write_burn"))),
     submit, status);
   const result = h("div", { className: "result", hidden: true });
   const recent = h("ul", { className: "recent-list" });
   const recentBox = h("section",
     { className: "recent", attrs: { "aria-labelledby": "recent-title" } },
-    h("h2", { id: "recent-title" }, "Your recent codes"), recent);
+    h("h2", { id: "recent-title" }, message("recent_title")), recent);
 
   const countBytes = () => {
     const size = byteLength(text.value);
-    counter.textContent = `${size.toLocaleString("en")} of `
-      + `${MAX_TEXT_BYTES.toLocaleString("en")} bytes`;
+    counter.textContent = message("byte_count", number(size), number(MAX_TEXT_BYTES));
     counter.classList.toggle("over", size > MAX_TEXT_BYTES);
     return size;
   };
@@ -305,7 +286,7 @@ function writePanel(connect, history) {
     recentBox.hidden = entries.length === 0;
     recent.replaceChildren(...entries.map((entry) => h("li", {},
       h("span", { className: "recent-code" }, entry.code),
-      h("span", { className: "recent-expiry" }, `expires ${untilText(entry.expires_at)}`))));
+      h("span", { className: "recent-expiry" }, message("recent_expires", untilText(entry.expires_at))))));
   };
   text.addEventListener("input", countBytes);
   // Ctrl+Enter sends from inside the text, since Enter there is a new line.
@@ -315,9 +296,9 @@ function writePanel(connect, history) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const size = countBytes();
-    const problem = size === 0 ? "Type or paste a text first."
-      : size > MAX_TEXT_BYTES ? `The text is ${size.toLocaleString("en")} bytes; the limit is `
-        + `${MAX_TEXT_BYTES.toLocaleString("en")} bytes.` : "";
+    const problem = size === 0 ? message("write_empty")
+      : size > MAX_TEXT_BYTES ? message("write_too_large", number(size), number(MAX_TEXT_BYTES))
+        : "";
     text.setAttribute("aria-invalid", String(Boolean(problem)));
     if (problem) {
       status.show(problem, true);
@@ -325,7 +306,7 @@ function writePanel(connect, history) {
       return;
     }
     submit.disabled = true;
-    status.show("Saving…");
+    status.show(message("saving"));
     let client;
     try {
       client = await connect();
@@ -357,17 +338,17 @@ function writePanel(connect, history) {
 
 function showWritten(result, written, qrAddress, burned, again) {
   const copyStatus = h("p", { className: "status", attrs: { role: "status" } });
-  const copyButton = h("button", { type: "button", className: "primary" }, "Copy code");
+  const copyButton = h("button", { type: "button", className: "primary" }, message("copy_code"));
   copyButton.addEventListener("click", () => copy(written.code, copyButton, copyStatus));
-  const anotherButton = h("button", { type: "button" }, "Write another");
+  const anotherButton = h("button", { type: "button" }, message("write_another"));
   anotherButton.addEventListener("click", again);
   result.replaceChildren(
-    h("h2", {}, "Your code"),
+    h("h2", {}, message("your_code")),
     h("p", { className: "code" }, written.code),
     h("div", { className: "actions" }, copyButton, anotherButton),
     copyStatus,
-    h("p", { className: "meta" }, `Expires ${untilText(written.expires_at)}.`
-      + (burned ? " It can be read once." : "")),
+    h("p", { className: "meta" }, message("expires", untilText(written.expires_at))),
+    burned ? h("p", { className: "meta" }, message("read_once")) : null,
     qrFigure(written.url, qrAddress));
   result.hidden = false;
   copyButton.focus();
@@ -381,26 +362,26 @@ function showWritten(result, written, qrAddress, burned, again) {
  */
 function qrFigure(url, address) {
   const picture = h("img", { src: address, className: "qr-code", width: 200, height: 200,
-                             alt: `QR code of ${url}` });
+                             alt: message("qr_alt", url) });
   const tile = h("div", { className: "qr-tile" }, picture);
   picture.addEventListener("error", () => { tile.hidden = true; });
   return h("figure", { className: "qr" }, tile,
-    h("figcaption", { className: "meta" }, "Scan with a phone, or open ",
-      h("a", { href: url, target: "_blank", rel: "noreferrer" }, url)));
+    h("figcaption", { className: "meta" }, ...parts("qr_caption",
+      h("a", { href: url, target: "_blank", rel: "noreferrer" }, url))));
 }
 
 function loadPanel(connect) {
-  const section = panel("load", "Load");
+  const section = panel("load", message("tab_load"));
   const code = h("input", { type: "text", name: "code", required: true, maxLength: 4,
                             autocomplete: "off", spellcheck: false, className: "code-input",
                             attrs: { autocapitalize: "off", pattern: "[a-zA-Z]{4}" } });
-  const hint = h("p", { className: "hint" }, "4 letters; case matters.");
+  const hint = h("p", { className: "hint" }, message("load_code_hint"));
   const password = h("input", { type: "password", name: "password", autocomplete: "off" });
-  const submit = h("button", { type: "submit", className: "primary" }, "Load the text");
+  const submit = h("button", { type: "submit", className: "primary" }, message("load_submit"));
   const status = statusLine();
   const form = h("form", { className: "form", noValidate: true },
-    h("div", { className: "row" }, field("load-code", "Code", code, hint),
-      field("load-password", "Password (if any)", password)),
+    h("div", { className: "row" }, field("load-code", message("load_code"), code, hint),
+      field("load-password", message("load_password"), password)),
     submit, status);
   const result = h("div", { className: "result", hidden: true });
   const reportBox = h("div", { className: "report-box", hidden: true });
@@ -425,13 +406,13 @@ function loadPanel(connect) {
     const valid = CODE_PATTERN.test(wanted);
     code.setAttribute("aria-invalid", String(!valid));
     if (!valid) {
-      status.show("A code is 4 letters, a to z or A to Z.", true);
+      status.show(message("load_invalid_code"), true);
       code.focus();
       return;
     }
     submit.disabled = true;
     result.hidden = true;
-    status.show("Loading…");
+    status.show(message("loading"));
     let client;
     try {
       client = await connect();
@@ -453,21 +434,22 @@ function loadPanel(connect) {
 function showLoaded(result, loaded, openReport) {
   const text = h("textarea", { readOnly: true, rows: 6, value: loaded.text });
   const copyStatus = h("p", { className: "status", attrs: { role: "status" } });
-  const copyButton = h("button", { type: "button", className: "primary" }, "Copy text");
+  const copyButton = h("button", { type: "button", className: "primary" }, message("copy_text"));
   copyButton.addEventListener("click", () => copy(loaded.text, copyButton, copyStatus));
-  const reportButton = h("button", { type: "button", className: "link" }, "Report this text");
+  const reportButton = h("button", { type: "button", className: "link" },
+                         message("report_button"));
   reportButton.addEventListener("click", () => openReport(loaded.code, reportButton));
-  const views = loaded.views_left === null ? ""
-    : loaded.views_left === 0 ? " This was its last view: it is now erased from the server."
-      : ` It can be read ${loaded.views_left} more time${loaded.views_left === 1 ? "" : "s"}.`;
+  const views = loaded.views_left === null ? null
+    : loaded.views_left === 0 ? message("views_last")
+      : message("views_left", number(loaded.views_left));
   result.replaceChildren(
-    h("h2", {}, "Text ", h("span", { className: "code-inline" }, loaded.code)),
-    field("loaded-text", "The text", text),
+    h("h2", {}, ...parts("loaded_heading", h("span", { className: "code-inline" }, loaded.code))),
+    field("loaded-text", message("loaded_text"), text),
     h("div", { className: "actions" }, copyButton),
     copyStatus,
-    h("p", { className: "meta" }, `Expires ${untilText(loaded.expires_at)}.${views}`),
-    h("p", { className: "meta" }, reportButton,
-      " if it is spam, a scam or someone's private data."));
+    h("p", { className: "meta" }, message("expires", untilText(loaded.expires_at))),
+    views && h("p", { className: "meta" }, views),
+    h("p", { className: "meta" }, ...parts("report_prompt", reportButton)));
   result.hidden = false;
   text.focus();
 }
@@ -477,15 +459,15 @@ function reportForm(connect, code, close) {
   const reason = h("input", { type: "text", name: "reason", required: true,
                               maxLength: MAX_REASON_CHARS, autocomplete: "off" });
   const hint = h("p", { className: "hint" },
-    `A few words, up to ${MAX_REASON_CHARS} characters. The operator reads them.`);
-  const reasonField = field("report-reason", "What is wrong with this text?", reason, hint);
-  const submit = h("button", { type: "submit", className: "primary" }, "Send");
-  const cancel = h("button", { type: "button" }, "Cancel");
+                 message("report_reason_hint", number(MAX_REASON_CHARS)));
+  const reasonField = field("report-reason", message("report_reason"), reason, hint);
+  const submit = h("button", { type: "submit", className: "primary" }, message("report_send"));
+  const cancel = h("button", { type: "button" }, message("report_cancel"));
   cancel.addEventListener("click", close);
   const actions = h("div", { className: "actions" }, submit, cancel);
   const status = statusLine();
   const form = h("form", { className: "form", noValidate: true },
-    h("h2", {}, "Report the text ", h("span", { className: "code-inline" }, code)),
+    h("h2", {}, ...parts("report_heading", h("span", { className: "code-inline" }, code))),
     reasonField, actions, status);
 
   form.addEventListener("submit", async (event) => {
@@ -493,12 +475,12 @@ function reportForm(connect, code, close) {
     const said = reason.value.trim();
     reason.setAttribute("aria-invalid", String(!said));
     if (!said) {
-      status.show("Say in a few words what is wrong with this text.", true);
+      status.show(message("report_empty"), true);
       reason.focus();
       return;
     }
     submit.disabled = true;
-    status.show("Sending…");
+    status.show(message("sending"));
     let client;
     try {
       client = await connect();
@@ -506,7 +488,7 @@ function reportForm(connect, code, close) {
       // The same live region says thank you, so screen readers announce it.
       reasonField.hidden = true;
       actions.hidden = true;
-      status.show("Thank you. The site's operator will look at it.");
+      status.show(message("report_thanks"));
     } catch (failure) {
       if (!(failure instanceof ApiError)) throw failure;
       status.show(explain(failure, { code, server: client && client.server }), true);

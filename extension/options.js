@@ -1,14 +1,16 @@
 /** The options page: choose the server the popup talks to. */
 import { DEFAULT_SERVER, adoptStyle } from "./client.js";
+import { message, translate } from "./i18n.js";
 import { refusal, saveServerAddress, serverAddress } from "./settings.js";
 
+translate();
 adoptStyle();
 const form = document.getElementById("form");
 const input = document.getElementById("server");
 const status = document.getElementById("status");
 
 document.getElementById("server-hint").textContent =
-  `Where texts are saved and loaded. The default is ${DEFAULT_SERVER}.`;
+  message("options_server_hint", DEFAULT_SERVER);
 
 function show(message, isError) {
   status.textContent = message;
@@ -20,7 +22,7 @@ function show(message, isError) {
 async function save(address) {
   try {
     input.value = await saveServerAddress(address);
-    show(`Saved: the popup now uses ${input.value}.`, false);
+    show(message("options_saved", input.value), false);
   } catch (failure) {
     show(failure.message, true);
     input.focus();
@@ -38,5 +40,5 @@ serverAddress().then((address) => {
   input.value = address;
   // A setting saved by an older version may be refused now: say why at once.
   const problem = refusal(address);
-  if (problem) show(`The popup sends nothing to this server. ${problem}`, true);
+  if (problem) show(message("options_refused", problem), true);
 });

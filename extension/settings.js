@@ -1,5 +1,6 @@
 /** The extension's one setting, the server address, kept in the browser's synced storage. */
 import { ApiError, DEFAULT_SERVER } from "./client.js";
+import { message } from "./i18n.js";
 
 /** The WebExtension API: `browser` in Firefox, `chrome` in Chromium. */
 export const ext = globalThis.browser ?? globalThis.chrome;
@@ -24,15 +25,13 @@ export function refusal(address) {
   try {
     url = new URL(address.trim());
   } catch {
-    return "That is not a web address. Type one such as https://www.extextcloud.com.";
+    return message("server_not_address");
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return "The address must start with https:// (or http:// for a server on this computer).";
+    return message("server_bad_scheme");
   }
   if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname)) {
-    return `http://${url.host} would send your texts and passwords unencrypted; use https:// `
-      + "instead. Plain http:// is only for a server on this computer (localhost, 127.0.0.1 "
-      + "or [::1]).";
+    return message("server_http_refused", url.host);
   }
   return "";
 }

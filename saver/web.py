@@ -54,10 +54,17 @@ def page():
     return send_from_directory(current_app.static_folder, "index.html")
 
 
-@bp.get("/static/client.js")
-def client_module():
-    """Answer the extension's API client, so the page uses the very same file."""
-    return send_from_directory(EXTENSION, "client.js", mimetype="text/javascript")
+@bp.get("/static/<any('client.js', 'i18n.js'):name>")
+def client_module(name):
+    """Answer the extension's API client and its messages, the very files the popup runs."""
+    return send_from_directory(EXTENSION, name, mimetype="text/javascript")
+
+
+@bp.get("/static/_locales/<language>/messages.json")
+def messages(language):
+    """Answer the extension's messages in ``language`` (en, zh_TW…): the popup's own words."""
+    return send_from_directory(os.path.join(EXTENSION, "_locales"),
+                               f"{language}/messages.json", mimetype="application/json")
 
 
 @bp.get("/manifest.webmanifest")

@@ -1,5 +1,7 @@
 /** The web page: the shared screens, talking to the server that served the page. */
 import { Client, History, mountScreens } from "./client.js";
+import { translate, useLanguage } from "./i18n.js";
+import { chosenLanguage, offerLanguages } from "./language.js";
 
 const KEY = "extextcloud.history";
 
@@ -21,6 +23,9 @@ const history = new History({
   },
 });
 
+await useLanguage(chosenLanguage());
+translate();
+offerLanguages(document.getElementById("language"));
 mountScreens(document.getElementById("app"), {
   connect: async () => new Client(window.location.origin),
   history,

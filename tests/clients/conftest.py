@@ -140,26 +140,30 @@ class Profile:
         return page
 
     def use_server(self, url):
-        """Point the extension at ``url`` through its options page."""
+        """Point the extension at ``url`` through its options page, in any language."""
         page = self.open("options.html")
-        page.get_by_label("Server address").fill(url)
-        page.get_by_role("button", name="Save").click()
-        page.get_by_text(f"Saved: the popup now uses {url}.").wait_for()
+        page.locator("#server").fill(url)
+        page.locator("#form [type=submit]").click()
+        page.locator("#status", has_text=url).wait_for()
         page.close()
 
 
 @pytest.fixture(scope="module")
 def profiles(playwright, chromium, tmp_path_factory, server):
-    """Return ``profile(name)``: a Chromium profile of its own, its extension set to ``server``."""
+    """Return ``profile(name, language)``: a Chromium profile of its own, set to ``server``.
+
+    ``language`` is the browser's own language (``--lang``), which picks the
+    extension's messages; English when not given.
+    """
     made = {}
 
-    def profile(name):
+    def profile(name, language="en"):
         if name not in made:
             context = playwright.chromium.launch_persistent_context(
                 tmp_path_factory.mktemp(f"profile-{name}"), headless=True,
                 executable_path=chromium,
                 args=[f"--disable-extensions-except={EXTENSION}",
-                      f"--load-extension={EXTENSION}", *CHROMIUM_ARGS])
+                      f"--load-extension={EXTENSION}", f"--lang={language}", *CHROMIUM_ARGS])
             made[name] = Profile(context)
             made[name].use_server(server.url)
         return made[name]

@@ -3,6 +3,7 @@
 Kept out of conftest.py so test modules can import it: every conftest.py
 is a module named ``conftest``.
 """
+import json
 import re
 import shutil
 import subprocess
@@ -99,3 +100,20 @@ UNLABELLED = """() => [...document.querySelectorAll("input, select, textarea, bu
 def unlabelled(page):
     """Return the visible controls that have no label or name (should be none)."""
     return page.evaluate(UNLABELLED)
+
+
+LANGUAGES = ["en", "ko", "ja", "zh-TW"]
+
+
+def says(language):
+    """Return ``say(key, **placeholders)``: the extension's message ``key`` in ``language``."""
+    folder = language.replace("-", "_")
+    messages = json.loads((EXTENSION / "_locales" / folder / "messages.json").read_text("utf-8"))
+
+    def say(key, **placeholders):
+        text = messages[key]["message"]
+        for name, value in placeholders.items():
+            text = text.replace(f"${name.upper()}$", str(value))
+        assert "$" not in text, f"{key}: a placeholder is missing in {text!r}"
+        return text
+    return say

@@ -40,11 +40,18 @@ def phone(computers, server):
 
 
 def test_page_uses_the_extension_client(server):
-    """The page loads the one client module, byte for byte the extension's file."""
-    answer = requests.get(server.url + "/static/client.js", timeout=10)
-    assert answer.status_code == 200
-    assert answer.headers["Content-Type"].startswith("text/javascript")
-    assert answer.content == (EXTENSION / "client.js").read_bytes()
+    """The page loads the one client module and its messages, byte for byte the extension's."""
+    for name in ("client.js", "i18n.js"):
+        answer = requests.get(f"{server.url}/static/{name}", timeout=10)
+        assert answer.status_code == 200
+        assert answer.headers["Content-Type"].startswith("text/javascript")
+        assert answer.content == (EXTENSION / name).read_bytes()
+    for folder in ("en", "ko", "ja", "zh_TW"):
+        answer = requests.get(f"{server.url}/static/_locales/{folder}/messages.json", timeout=10)
+        assert answer.headers["Content-Type"] == "application/json"
+        assert answer.content == (EXTENSION / "_locales" / folder / "messages.json").read_bytes()
+    assert requests.get(f"{server.url}/static/_locales/fr/messages.json",
+                        timeout=10).status_code == 404
     icon = requests.get(server.url + "/favicon.ico", timeout=10)
     assert (icon.status_code, icon.headers["Content-Type"]) == (200, "image/png")
 

@@ -170,7 +170,10 @@ def test_selection_inside_a_text_field(server, profiles):
 
 
 def test_the_command_has_its_shortcut(profiles):
-    """Chromium took the suggested key (it drops one that clashes with another extension)."""
+    """Chromium took the suggested key (it drops one that clashes with another extension).
+
+    Its description is the context menu's entry: one action, one name.
+    """
     commands = worker(profiles("sel")).evaluate("() => chrome.commands.getAll()")
     assert {"name": "save-selection", "shortcut": "Alt+Shift+S",
-            "description": "Save the selected text to extextcloud"} in commands
+            "description": "Save selection to extextcloud"} in commands

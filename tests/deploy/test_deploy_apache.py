@@ -89,6 +89,18 @@ def test_static_client_is_served_by_apache(apache_site):
     assert re.fullmatch(r'"[0-9a-f]+-[0-9a-f]+"', headers["etag"][0])
 
 
+def test_the_extensions_messages_are_served_by_apache(apache_site):
+    """The page's words are the popup's: i18n.js and every messages.json, as they are."""
+    status, headers, body = https(apache_site, "/static/i18n.js")
+    assert status == 200 and "javascript" in headers["content-type"][0]
+    assert body == (REPO / "extension/i18n.js").read_text()
+    for folder in ("en", "ko", "ja", "zh_TW"):
+        status, headers, body = https(apache_site, f"/static/_locales/{folder}/messages.json")
+        assert (status, headers["content-type"][0]) == (200, "application/json")
+        assert headers["cache-control"] == ["no-cache"]
+        assert body == (REPO / f"extension/_locales/{folder}/messages.json").read_text()
+
+
 def test_web_page_is_served_by_apache(apache_site):
     status, headers, body = https(apache_site, "/")
     assert status == 200
@@ -123,8 +135,10 @@ def test_the_installable_app_is_served_by_apache(apache_site):
 
 
 def test_other_extension_files_are_not_served(apache_site):
-    status, _, _ = https(apache_site, "/static/../extension/manifest.json", "--path-as-is")
-    assert status in (400, 403, 404)
+    for path in ("/static/../extension/manifest.json", "/static/_locales/../manifest.json",
+                 "/static/_locales/../background.js"):
+        status, _, _ = https(apache_site, path, "--path-as-is")
+        assert status in (400, 403, 404), path
 
 
 def assert_security_headers_once(headers):
@@ -148,6 +162,7 @@ def write(apache, **fields):
     ("/", 200),  # Apache's file
     ("/static/client.js", 200),
     ("/static/page.css", 200),
+    ("/static/_locales/ko/messages.json", 200),
     ("/static/nope.css", 404),  # Apache's own 404, its JSON error document
 ])
 def test_security_headers_once_each(apache_site, path, status):
@@ -183,7 +198,8 @@ def test_the_access_log_holds_no_code(apache_site):
     code, protected = write(apache_site), write(apache_site, password="pw")
     paths = [f"/{code}", f"/api/v1/texts/{code}", f"/api/v1/texts/{protected}",
              f"/{protected}", f"/?report={code}", f"/{code}?x={protected}",
-             f"/api/v1/texts/{code}/report", f"/%61{code[1:]}", f"/{code}/", "/static/page.css"]
+             f"/api/v1/texts/{code}/report", f"/%61{code[1:]}", f"/{code}/", "/static/page.css",
+             "/static/_locales/zh_TW/messages.json"]
     for path in paths:
         https(apache_site, path, "--path-as-is", "-H", f"Referer: https://{WWW}/{code}")
     curl(f"http://127.0.0.1:{apache_site.http_port}/{code}", "-H", f"Host: {WWW}")
@@ -195,7 +211,8 @@ def test_the_access_log_holds_no_code(apache_site):
     routes = [re.search(r'"(\S+) (\S+) HTTP/1.1"', line).group(2) for line in lines]
     assert routes == ["/api/v1/texts"] * 2 + [
         "/CODE", "/api/v1/texts/CODE", "/api/v1/texts/CODE", "/CODE", "/", "/CODE",
-        "/api/v1/texts/CODE/report", "OTHER", "OTHER", "/static/page.css", "/CODE"]
+        "/api/v1/texts/CODE/report", "OTHER", "OTHER", "/static/page.css",
+        "/static/_locales/zh_TW/messages.json", "/CODE"]
 
 
 def test_apache_refuses_an_oversize_body_with_json(apache_site, tmp_path):
