@@ -10,9 +10,9 @@ from flask import Blueprint, current_app, make_response, render_template, reques
 
 from . import texts
 from .errors import InvalidInput, SaverError
-from .limits import write_limit
+from .limits import count_writes
 
-bp = Blueprint("share", __name__)
+bp = count_writes(Blueprint("share", __name__))
 
 
 def joined(title, text, url):
@@ -39,7 +39,6 @@ def in_words(seconds):
 
 
 @bp.post("/share")
-@write_limit
 def share():
     """Save the shared text with the default expiry and answer its code, URL and QR code."""
     form = request.form
@@ -50,7 +49,8 @@ def share():
         written = texts.write(body)
     except SaverError as exc:
         return page(exc.status, problem=exc)
-    return page(200, code=written.code, url=url_for("web.raw", code=written.code, _external=True),
+    url = url_for("web.reads.raw", code=written.code, _external=True)
+    return page(200, code=written.code, url=url,
                 expires_at=written.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
                 expires_in=in_words(current_app.config["SAVER_DEFAULT_EXPIRES_IN"]))
 
