@@ -1,11 +1,14 @@
 """Benchmark loads and writes in-process, through the app's WSGI callable; prints one table.
 
     python bench/requests.py [--databases sqlite,postgresql] [--count 3000] [--rounds 3]
+                             [--limits off,memory,redis]
 
 Each round times ``--count`` loads (``GET /api/v1/texts/<code>`` of texts
 written before, no password, no view limit) and ``--count`` writes
-(``POST /api/v1/texts`` of 100 bytes), one thread, no web server, rate limits
-off; a table row is the best round of each, in µs a request. Works on
+(``POST /api/v1/texts`` of 100 bytes), one thread, no web server; a table
+row is the best round of each, in µs a request. Rate limits are off, or
+counted in memory or in Redis (``SAVER_BENCH_REDIS``) and raised so that
+none refuses: the difference is what the limits cost. Works on
 throw-away databases: a temporary SQLite file and a PostgreSQL schema. To
 compare two versions of the package, run this file with each one first on
 ``PYTHONPATH``, in turns: figures on a shared machine move between runs.
@@ -29,6 +32,10 @@ from saver.extensions import db  # noqa: E402
 from saver.models import Text  # noqa: E402
 
 POSTGRES = os.environ.get("SAVER_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("SAVER_BENCH_REDIS", "redis://127.0.0.1:6379/14")
+RAISED = "1000000/second"
+LIMITS = ("SAVER_LIMIT_WRITE", "SAVER_LIMIT_READ", "SAVER_LIMIT_MISS",
+          "SAVER_LIMIT_MISS_GLOBAL", "SAVER_LIMIT_WRITE_GLOBAL")
 SCHEMA = "bench_requests"
 SPACE = 52 ** 3  # room for every round's writes; seeds in a second
 LOADED = 1000  # texts the loads cycle through
@@ -68,10 +75,18 @@ def timed(count, request):
     return time.perf_counter() - started
 
 
-def bench(url, count, rounds):
+def limit_settings(limits):
+    """The settings of rate limits ``off``, or counted in ``memory`` or ``redis`` but raised."""
+    if limits == "off":
+        return {"RATELIMIT_ENABLED": False}
+    storage = REDIS if limits == "redis" else "memory://"
+    return {"RATELIMIT_STORAGE_URI": storage, **{name: RAISED for name in LIMITS}}
+
+
+def bench(url, count, rounds, limits):
     """Return (best µs a load, best µs a write) on the database at ``url``."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SAVER_CODE_SPACE": SPACE,
-                      "RATELIMIT_ENABLED": False, "SERVER_NAME": "saver.test"}, cli=False)
+                      "SERVER_NAME": "saver.test", **limit_settings(limits)}, cli=False)
     with app.app_context():
         db.create_all()
         pool.seed()
@@ -104,13 +119,15 @@ def main():
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--limits", default="off", help="off, memory, redis (comma-separated)")
     args = parser.parse_args()
-    print(f"{'database':<11}{'load µs':>9}{'write µs':>10}")
-    with tempfile.TemporaryDirectory(prefix="saver-bench-") as folder:
-        for name in args.databases.split(","):
-            url = f"sqlite:///{folder}/bench.db" if name == "sqlite" else postgres_url()
-            load, write = bench(url, args.count, args.rounds)
-            print(f"{name:<11}{load:>9.1f}{write:>10.1f}", flush=True)
+    print(f"{'database':<11}{'limits':<8}{'load µs':>9}{'write µs':>10}")
+    for name in args.databases.split(","):
+        for limits in args.limits.split(","):
+            with tempfile.TemporaryDirectory(prefix="saver-bench-") as folder:
+                url = f"sqlite:///{folder}/bench.db" if name == "sqlite" else postgres_url()
+                load, write = bench(url, args.count, args.rounds, limits)
+            print(f"{name:<11}{limits:<8}{load:>9.1f}{write:>10.1f}", flush=True)
 
 
 if __name__ == "__main__":

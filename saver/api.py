@@ -5,10 +5,13 @@ from . import pool, reports, texts
 from .db import reading
 from .extensions import client_key
 from .inputs import header_text, json_object
-from .limits import read_limit, report_limit, write_limit
+from .limits import count_reads, count_writes, report_limit
 from .openapi import document
 
 bp = Blueprint("api", __name__)
+# Mounted under bp at the end of the module; each counts its own rate limits.
+reads = count_reads(Blueprint("reads", __name__))
+writes = count_writes(Blueprint("writes", __name__))
 
 
 def iso(moment):
@@ -16,8 +19,7 @@ def iso(moment):
     return moment.isoformat(timespec="seconds") + "Z"
 
 
-@bp.post("/texts")
-@write_limit
+@writes.post("/texts")
 def create_text():
     """Store a text and answer its code, expiry, delete token and URL."""
     data = json_object()
@@ -30,14 +32,13 @@ def written_answer(written):
     """The 201 answer of a write: code, expiry, delete token and URL, with a Location."""
     response = jsonify(code=written.code, expires_at=iso(written.expires_at),
                        delete_token=written.delete_token,
-                       url=url_for("web.raw", code=written.code, _external=True))
+                       url=url_for("web.reads.raw", code=written.code, _external=True))
     response.status_code = 201
-    response.headers["Location"] = url_for("api.read_text", code=written.code)
+    response.headers["Location"] = url_for("api.reads.read_text", code=written.code)
     return response
 
 
-@bp.get("/texts/<code>")
-@read_limit
+@reads.get("/texts/<code>")
 def read_text(code):
     """Answer the text under a code; protected texts need the X-Password header."""
     loaded = texts.load(code, header_text("X-Password"))
@@ -45,25 +46,22 @@ def read_text(code):
                    expires_at=iso(loaded.expires_at), views_left=loaded.views_left)
 
 
-@bp.delete("/texts/<code>")
-@read_limit
+@reads.delete("/texts/<code>")
 def delete_text(code):
     """Delete a text with the token its writer got."""
     texts.remove(code, header_text("X-Delete-Token"))
     return "", 204
 
 
-@bp.post("/texts/<code>/report")
+@reads.post("/texts/<code>/report")
 @report_limit
-@read_limit
 def report_text(code):
     """Report a text to the operator, with a short reason; no account needed."""
     reports.report(code, json_object().get("reason"), client_key())
     return jsonify(code=code, reported=True)
 
 
-@bp.get("/health")
-@read_limit
+@reads.get("/health")
 def health():
     """Answer whether the database answers, and how many codes were free at the last sweep."""
     with reading() as connection:
@@ -77,3 +75,7 @@ def health():
 def openapi():
     """Answer the OpenAPI 3 document of this API."""
     return jsonify(document(current_app.config))
+
+
+bp.register_blueprint(reads)
+bp.register_blueprint(writes)

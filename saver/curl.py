@@ -17,16 +17,15 @@ from .api import iso, written_answer
 from .errors import InvalidInput
 from .handlers import describe, json_error
 from .inputs import header_text
-from .limits import write_limit
+from .limits import count_writes
 from .web import plain
 
-bp = Blueprint("curl", __name__)
+bp = count_writes(Blueprint("curl", __name__))
 
 
 @bp.post("/")
 @bp.put("/")
 @bp.put("/<name>")
-@write_limit
 def write(name=None):
     """Store the request's text (curl -T names its file in the URL: it is ignored)."""
     written = texts.write(_body(), _option("expires_in"), header_text("X-Password"),
@@ -34,7 +33,7 @@ def write(name=None):
     if _wants_json():
         return written_answer(written)
     response = plain(_written(written), 201)
-    response.headers["Location"] = url_for("api.read_text", code=written.code)
+    response.headers["Location"] = url_for("api.reads.read_text", code=written.code)
     return response
 
 
@@ -71,10 +70,10 @@ def _option(name):
 
 
 def _written(written):
-    url = url_for("web.raw", code=written.code, _external=True)
+    url = url_for("web.reads.raw", code=written.code, _external=True)
     left = written.expires_at.replace(tzinfo=timezone.utc) - datetime.now(timezone.utc)
     minutes = max(1, round(left.total_seconds() / 60))
-    delete_url = url_for("api.delete_text", code=written.code, _external=True)
+    delete_url = url_for("api.reads.delete_text", code=written.code, _external=True)
     password = " -H 'X-Password: YOUR-PASSWORD'" if header_text("X-Password") else ""
     # A view-limited text is revealed by a POST, so that link previews use up no view.
     reveal = " -X POST" if request.args.get("max_views") else ""

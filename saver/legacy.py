@@ -5,23 +5,23 @@ The old popup reads only the body, so the two answers it understands
 ``{"status": "error"}`` with a non-2xx status, so a write failure is never
 mistaken for a code.
 """
-from inspect import unwrap
-
 from flask import Blueprint, jsonify, request
 
 from . import texts, web
 from .errors import Expired, InvalidInput, NotFound, PasswordRequired, WrongPassword
 from .handlers import describe, json_error
 from .inputs import json_object
-from .limits import note_miss, read_limit, write_limit
+from .limits import count_reads, count_writes, note_miss
 
 bp = Blueprint("legacy", __name__)
+# Mounted under bp at the end of the module; each counts its own rate limits.
+reads = count_reads(Blueprint("reads", __name__))
+writes = count_writes(Blueprint("writes", __name__))
 
 DELETE_AT = {"10min": 600, "1h": 3600, "3h": 10800}
 
 
-@bp.post("/write/", strict_slashes=False)
-@write_limit
+@writes.post("/write/", strict_slashes=False)
 def write():
     """Store ``wrtext`` and answer its code as ``message``."""
     data = json_object()
@@ -32,12 +32,11 @@ def write():
     return jsonify(status="success", message=written.code)
 
 
-@bp.post("/load/", strict_slashes=False)
-@read_limit
+@reads.post("/load/", strict_slashes=False)
 def load():
     """Answer the text under ``ldcode`` as ``message``."""
     if _is_reveal():
-        return unwrap(web.reveal)("load")  # its limits are this view's: count them once
+        return web.reveal("load")
     data = json_object()
     code, password = data.get("ldcode"), data.get("ldpassword")
     if not isinstance(code, str) or not isinstance(password, (str, type(None))):
@@ -67,3 +66,7 @@ def old_shape_error(exc):
     response.status_code = status
     response.headers.update(headers)
     return response
+
+
+bp.register_blueprint(reads)
+bp.register_blueprint(writes)

@@ -2,8 +2,11 @@
 
 Each limit is a shared limit with a scope of its own, so a write through
 ``/api/v1/texts`` and one through ``/write/`` use up the same count, and so
-do reads of every shape. Limits come from ``SAVER_LIMIT_*`` at each request,
-in Flask-Limiter's notation (``20/minute;500/day``). Beside each client's
+do reads of every shape. The limits sit on blueprints (``count_reads``,
+``count_writes``) rather than on each view: Flask-Limiter then counts them
+in its one before-request pass, where limits on views cost a second pass.
+Limits come from ``SAVER_LIMIT_*`` at each request, in Flask-Limiter's
+notation (``20/minute;500/day``). Beside each client's
 limits, the budgets of the whole service (``*_GLOBAL``) count every client
 together: many addresses cannot walk the codes or empty the pool either.
 
@@ -49,32 +52,36 @@ def note_miss():
     g.saver_missed = True
 
 
+# Every method but OPTIONS: a CORS preflight is answered, never counted.
+COUNTED = ["get", "head", "post", "put", "delete"]
+
+
 def _limit(scope, **options):
     if scope.endswith("-global"):
         options["key_func"] = _everyone
-    return limiter.shared_limit(_setting(scope), scope=scope, **options)
+    return limiter.shared_limit(_setting(scope), scope=scope, methods=COUNTED, **options)
 
 
 _WRITE = (_limit("write"), _limit("write-global"))
 _READ = (_limit("read"), _limit("miss", deduct_when=missed),
          _limit("miss-global", deduct_when=missed))
 
+# On a view of a reads blueprint: counted beside the blueprint's limits, not instead.
+report_limit = _limit("report", override_defaults=False)
 
-report_limit = _limit("report")
 
-
-def write_limit(view):
-    """Count a write of this client, and of the whole service."""
+def count_writes(blueprint):
+    """Count every request of ``blueprint`` as a write of this client, and of the whole service."""
     for limit in _WRITE:
-        view = limit(view)
-    return view
+        limit(blueprint)
+    return blueprint
 
 
-def read_limit(view):
-    """Count a read; refuse it while this client's misses, or everyone's, are used up."""
+def count_reads(blueprint):
+    """Count every request of ``blueprint`` as a read; refuse it while misses are used up."""
     for limit in _READ:
-        view = limit(view)
-    return view
+        limit(blueprint)
+    return blueprint
 
 
 def refusal(exc):

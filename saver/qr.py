@@ -36,7 +36,7 @@ def code_svg(code):
     """Answer the QR code of the URL of ``code`` on this site."""
     if not is_code(code):
         abort(404)
-    response = make_response(svg(url_for("web.raw", code=code, _external=True)))
+    response = make_response(svg(url_for("web.reads.raw", code=code, _external=True)))
     response.mimetype = "image/svg+xml"
     # The picture of a code's URL never changes, whatever the code holds.
     response.headers["Cache-Control"] = "public, max-age=86400"

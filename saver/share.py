@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 
 from . import texts, wording
 from .errors import SaverError
-from .limits import write_limit
+from .limits import count_writes
 from .web import page_response
 
-bp = Blueprint("share", __name__)
+bp = count_writes(Blueprint("share", __name__))
 
 
 def joined(title, text, url):
@@ -32,7 +32,6 @@ def joined(title, text, url):
 
 
 @bp.post("/share")
-@write_limit
 def share():
     """Save the shared text with the default expiry and answer its code, URL and QR code."""
     form = request.form
@@ -43,8 +42,8 @@ def share():
         written = texts.write(body)
     except SaverError as exc:
         return page(exc.status, problem=wording.failure(exc))
-    return page(200, code=written.code, url=url_for("web.raw", code=written.code, _external=True),
-                expires_at=wording.moment(written.expires_at),
+    url = url_for("web.reads.raw", code=written.code, _external=True)
+    return page(200, code=written.code, url=url, expires_at=wording.moment(written.expires_at),
                 expires_in=wording.duration(current_app.config["SAVER_DEFAULT_EXPIRES_IN"]))
 
 

@@ -7,9 +7,11 @@ from flask import (Blueprint, current_app, make_response, render_template, reque
 from . import texts, wording
 from .errors import PasswordRequired, RevealRequired, SaverError
 from .inputs import header_text
-from .limits import read_limit
+from .limits import count_reads
 
 bp = Blueprint("web", __name__)
+# The views of a code, mounted under bp at the end of the module: each counts a read.
+reads = count_reads(Blueprint("reads", __name__))
 
 # The one API client, shared with the extension; Apache serves it in production.
 EXTENSION = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "extension")
@@ -89,8 +91,7 @@ def favicon():
     return send_from_directory(current_app.static_folder, "favicon.png", mimetype="image/png")
 
 
-@bp.get("/<code>")
-@read_limit
+@reads.get("/<code>")
 def raw(code):
     """Answer the raw text; a view-limited text first asks for a click (a POST)."""
     try:
@@ -105,8 +106,7 @@ def raw(code):
         raise
 
 
-@bp.post("/<code>")
-@read_limit
+@reads.post("/<code>")
 def reveal(code):
     """Answer the raw text after an explicit click; this uses up one view.
 
@@ -122,3 +122,6 @@ def reveal(code):
         if isinstance(exc, PasswordRequired):  # the form itself says a password is needed
             return reveal_page(code, exc.status, protected=True)
         return reveal_page(code, exc.status, protected=bool(password), problem=exc)
+
+
+bp.register_blueprint(reads)

@@ -150,4 +150,4 @@ def _https(url):
 
 
 def _text_url(code):
-    return _https(url_for("web.raw", code=code, _external=True))
+    return _https(url_for("web.reads.raw", code=code, _external=True))
