@@ -7,6 +7,7 @@ own (``--lang``). Every screen is saved per language for a person to look at.
 import pytest
 
 from screens import LANGUAGES, POPUP_SIZE, alert, fits_width, says, unlabelled, written_code
+from test_translations import SAYS
 
 pytestmark = pytest.mark.timeout(120)
 DESKTOP_SIZE = {"width": 1024, "height": 768}
@@ -159,3 +160,22 @@ def test_the_popup_speaks_the_browsers_language(server, profiles, shoot, languag
     assert (said["title"], said["message"]) == (say("notify_nothing_title"),
                                                 say("notify_nothing"))
     assert POPUP_SIZE["width"] >= popup.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "ja", "zh-TW"])
+def test_the_reveal_page_in_each_language(browser, server, shoot, language):
+    """The server's own page follows Accept-Language (Playwright's locale sets it): look at it."""
+    lang, protected, _, wrong = SAYS[language]
+    code = server.write("secret", password="pw")
+    context = browser.new_context(locale=language, viewport={"width": 480, "height": 560})
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server.url}/{code}")
+        assert protected in tab.inner_text("main")
+        tab.get_by_role("textbox").fill("not the password")
+        tab.get_by_role("button").click()
+        assert tab.get_by_role("alert").inner_text() == wrong
+        assert tab.evaluate("document.documentElement.lang") == lang
+        shoot(tab, f"reveal-{language}")
+    finally:
+        context.close()

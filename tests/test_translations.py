@@ -20,7 +20,6 @@ from saver.wording import duration
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "saver" / "translations"
 CATALOGS = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 # What each language's pages say, to recognise them by: (HTML lang, the password form's
 # sentence, the button of a view-limited text, the wrong-password sentence).
@@ -191,44 +190,6 @@ def test_the_catalogs_hold_every_message_of_the_code_and_no_other():
             ids = {message.id[0] if isinstance(message.id, tuple) else message.id
                    for message in read_po(po) if message.id}
         assert sorted(extracted - ids) == [] and sorted(ids - extracted) == [], catalog
-
-
-@pytest.mark.browser
-def test_screenshots_of_the_reveal_page_in_each_language(make_app, settings, tmp_path):
-    """Chromium asks in each language (Playwright's locale sets Accept-Language): look at them."""
-    from playwright.sync_api import sync_playwright
-
-    from saver import pool
-    from saver.extensions import db
-    from services import LiveServer
-    app = make_app({**settings, "SERVER_NAME": None,
-                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'saver.db'}"})
-    with app.app_context():
-        db.create_all()
-        pool.seed()
-    code = protected_code(app.test_client())
-    server = LiveServer(app)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/lib/chromium/chromium",
-                                                 args=["--disable-background-networking",
-                                                       "--disable-component-update"])
-            for language, (lang, protected, _, wrong) in SAYS.items():
-                context = browser.new_context(locale=language, viewport={"width": 480,
-                                                                         "height": 560})
-                tab = context.new_page()
-                tab.goto(f"{server.url}/{code}")
-                assert protected in tab.inner_text("main")
-                tab.get_by_role("textbox").fill("not the password")
-                tab.get_by_role("button").click()
-                assert tab.get_by_role("alert").inner_text() == wrong
-                assert tab.evaluate("document.documentElement.lang") == lang
-                tab.screenshot(path=SCREENSHOTS / f"reveal-{language}.png", full_page=True)
-                context.close()
-            browser.close()
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("locale, said", [
