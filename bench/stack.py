@@ -222,14 +222,21 @@ class Database:
         return run([str(VENV / "bin/flask"), "--app", "saver", *args], env=env, cwd=REPO,
                    check=check)
 
-    def env_file(self):
-        """Write the site's settings: this database, limits raised, Redis for PostgreSQL."""
+    def env_file(self, limits="raised"):
+        """Write the site's settings: this database, and the limits.
+
+        ``raised``: every limit counted but never reached, in Redis beside
+        PostgreSQL, in each daemon's memory beside SQLite. ``memory``: the
+        same, in memory on both. ``off``: RATELIMIT_ENABLED=false.
+        """
         settings = {"DATABASE_URL": self.url, "SECRET_KEY": "bench-only",
                     "SAVER_LIMIT_WRITE": RAISED, "SAVER_LIMIT_READ": RAISED,
                     "SAVER_LIMIT_MISS": RAISED, "SAVER_LIMIT_WRITE_GLOBAL": RAISED,
                     "SAVER_LIMIT_MISS_GLOBAL": RAISED}
-        if self.kind == "postgresql":
+        if self.kind == "postgresql" and limits == "raised":
             settings["RATELIMIT_STORAGE_URI"] = REDIS
+        if limits == "off":
+            settings["RATELIMIT_ENABLED"] = "false"
         path = self.folder / "saver.env"
         path.write_text("".join(f"{name}={value}\n" for name, value in settings.items()))
         return path
@@ -390,7 +397,7 @@ def service(ca, kind, options, files):
     print(f"seeding the full pool on {kind}", file=sys.stderr, flush=True)
     rows = []
     with Database(kind) as database:
-        env_file = database.env_file()
+        env_file = database.env_file(options.limits)
         with Site(ca, env_file=env_file) as site:
             open_codes = write_codes(site, options.codes)
             protected = write_codes(site, max(4, options.codes // 8), PASSWORD)
@@ -508,6 +515,10 @@ def main(argv=None):
     parser.add_argument("--output", default=str(BENCH / "results.json"))
     parser.add_argument("--chart", help="where to draw the chart (default docs/benchmarks.svg; "
                                         "with --smoke, beside --output)")
+    parser.add_argument("--limits", choices=("raised", "memory", "off"), default="raised",
+                        help="raised: counted, never reached, in Redis beside PostgreSQL "
+                             "(default); memory: counted in each daemon's memory; off: not "
+                             "counted. The last two show what the limits and Redis cost")
     parser.add_argument("--smoke", action="store_true",
                         help="quick check: concurrency 8, 1 s each, no warm-up")
     options = parser.parse_args(argv)
@@ -528,6 +539,7 @@ def main(argv=None):
             parser.error(f"{program} is not installed")
 
     results = {"concurrency": options.concurrency, "seconds": options.seconds,
+               "limits": options.limits,
                "warmup": options.warmup, "load_before": load_average(), "rows": [],
                "daemon_memory_mb": {}, "conservation": {}}
     files = Files()
