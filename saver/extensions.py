@@ -2,6 +2,7 @@
 import functools
 import ipaddress
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app, request
 from flask_babel import Babel, get_locale
 from flask_cors import CORS
@@ -54,12 +55,10 @@ def _client(address, prefix):
 limiter = Limiter(client_key)
 
 
-# The languages we speak, by the tags a browser sends, each with Babel's name for it.
-# Traditional Chinese is Taiwan's, and Hong Kong's and Macau's too; a reader of
-# Simplified Chinese whose browser also accepts plain "zh" gets it as well
-# (Werkzeug matches primary tags last), since it reads better than English.
-LANGUAGES = {"en": "en", "ko": "ko", "ja": "ja", "zh-TW": "zh_Hant_TW", "zh-Hant": "zh_Hant_TW",
-             "zh-HK": "zh_Hant_TW", "zh-MO": "zh_Hant_TW"}
+# The languages we speak, by Babel's names. A reader's tag is served by one of
+# the same language and script: en-GB by en, zh-HK (Hant) by Traditional
+# Chinese, zh-CN (Hans) by none, as the page and the extension choose.
+SPOKEN = {name: Locale.parse(name) for name in ("en", "ko", "ja", "zh_Hant_TW")}
 DEFAULT_LANGUAGE = "en"
 
 
@@ -68,7 +67,18 @@ def best_language(accepted):
 
     English when none fits: a tag we do not speak, a malformed header, none at all.
     """
-    return LANGUAGES[accepted.best_match(LANGUAGES, DEFAULT_LANGUAGE)]
+    return next((spoken for spoken in (_serving(tag) for tag, quality in accepted if quality > 0)
+                 if spoken), DEFAULT_LANGUAGE)
+
+
+@functools.lru_cache(maxsize=1024)
+def _serving(tag):
+    try:
+        asked = Locale.parse(tag, sep="-")
+    except (ValueError, UnknownLocaleError):  # "*", or no language we know of
+        return None
+    return next((name for name, ours in SPOKEN.items()
+                 if (ours.language, ours.script) == (asked.language, asked.script)), None)
 
 
 def reader_locale():

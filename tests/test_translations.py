@@ -40,6 +40,8 @@ HEADERS = [
     ("zh-HK,zh;q=0.9", "zh-TW"),
     ("zh-Hant", "zh-TW"),
     ("fr-FR,fr;q=0.9", "en"),
+    ("zh-CN,zh;q=0.9", "en"),  # Simplified Chinese: none of ours, as on the page
+    ("zh-CN,zh;q=0.9,ja;q=0.8", "ja"),
     ("fr;q=1.0, ja;q=0.5, ko;q=0.8", "ko"),  # the highest q we speak
     ("ja;q=0, ko;q=0.1", "ko"),  # q=0 means "not this one"
     ("de, *;q=0.5", "en"),
