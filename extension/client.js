@@ -286,7 +286,8 @@ function writePanel(connect, history) {
     recentBox.hidden = entries.length === 0;
     recent.replaceChildren(...entries.map((entry) => h("li", {},
       h("span", { className: "recent-code" }, entry.code),
-      h("span", { className: "recent-expiry" }, message("recent_expires", untilText(entry.expires_at))))));
+      h("span", { className: "recent-expiry" },
+        message("recent_expires", untilText(entry.expires_at))))));
   };
   text.addEventListener("input", countBytes);
   // Ctrl+Enter sends from inside the text, since Enter there is a new line.
